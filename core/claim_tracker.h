@@ -1,0 +1,153 @@
+// Who claims which IP: per (interface, VLAN, IP), every MAC that asserted ownership inside a
+// time window, and whether the address is stable, moved once, or contested.
+//
+// Not thread-safe: the collector that owns a tracker serialises access. Every call takes the
+// time of the event, so the tracker runs the same on live captures, capture files and tests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/arp_frame.h"
+#include "core/timestamp.h"
+
+namespace arp {
+
+using InterfaceIndex = std::uint16_t;
+
+struct AddressKey {
+  Ipv4Address ip;
+  Vlan vlan;
+  InterfaceIndex interface = 0;
+
+  friend bool operator==(const AddressKey&, const AddressKey&) = default;
+};
+
+struct AddressKeyHash {
+  std::size_t operator()(const AddressKey& key) const noexcept;
+};
+
+struct Claimant {
+  MacAddress mac;
+  std::uint32_t frames = 0;
+  Timestamp first_seen;
+  Timestamp last_seen;
+};
+
+enum class AddressState : std::uint8_t {
+  stable,     // one MAC claims it
+  moved,      // the MAC changed and the old one went silent: NIC swap, VM migration, failover
+  contested,  // two or more MACs keep claiming it: an IP conflict
+};
+std::string_view to_string(AddressState state);
+
+// What one frame did, so the edge can log the interesting ones.
+enum class ClaimEvent : std::uint8_t {
+  not_a_claim,         // a request/reply whose sender cannot own an address
+  new_address,         // first claim for this address in the window
+  refreshed,           // the same MAC claimed it again
+  new_claimant,        // a MAC unseen in the window took over: a move, or a conflict starting
+  returning_claimant,  // a MAC from earlier in the window claims it again: a flap
+  probe,               // RFC 5227 probe for an address nobody else claims
+  probe_for_claimed,   // RFC 5227 probe for an address another MAC claims
+};
+
+struct ClaimTrackerConfig {
+  Duration window = std::chrono::minutes(5);
+  std::size_t max_addresses = 100'000;
+  // A flood of MACs for one IP must not grow one address without bound either.
+  std::size_t max_claimants_per_address = 16;
+};
+
+// Counters only ever grow; gauges describe the state at snapshot time.
+struct InterfaceReport {
+  std::string name;
+  std::uint64_t tracked = 0;    // gauge
+  std::uint64_t contested = 0;  // gauge
+  std::uint64_t moved = 0;      // gauge
+  std::uint64_t mac_changes = 0;
+  std::uint64_t moves = 0;
+  std::uint64_t flaps = 0;
+  std::uint64_t probes = 0;
+  std::uint64_t probes_for_claimed = 0;
+  std::uint64_t evictions = 0;
+  std::uint64_t claimant_evictions = 0;
+  std::uint64_t expirations = 0;
+};
+
+struct AddressReport {
+  AddressKey key;
+  AddressState state = AddressState::stable;
+  std::vector<Claimant> claimants;  // oldest first_seen first
+  Timestamp last_change;
+};
+
+struct TrackerSnapshot {
+  std::vector<AddressReport> addresses;  // moved and contested ones only
+  std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex
+};
+
+class ClaimTracker {
+ public:
+  explicit ClaimTracker(ClaimTrackerConfig config);
+
+  // Returns the index to pass to observe(); the same name always yields the same index.
+  InterfaceIndex add_interface(std::string_view name);
+  std::string_view interface_name(InterfaceIndex interface) const;
+
+  ClaimEvent observe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
+
+  // Drops claims older than the window; observe() and snapshot() call it too.
+  void expire(Timestamp now);
+
+  // Costs O(interfaces + addresses that moved or are contested), not O(tracked).
+  TrackerSnapshot snapshot(Timestamp now);
+
+  // The MACs that claimed `key` inside the window (empty if none), oldest first.
+  std::vector<Claimant> claimants(const AddressKey& key, Timestamp now) const;
+
+  std::size_t tracked() const { return index_.size(); }
+  const ClaimTrackerConfig& config() const { return config_; }
+
+ private:
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+  struct Record {
+    AddressKey key;
+    std::uint32_t newer = kNone;  // recency list: most recently claimed at head_
+    std::uint32_t older = kNone;
+    std::uint32_t current = 0;    // index in claimants of the MAC that claimed last
+    Timestamp last_seen;
+    Timestamp last_change;        // a different MAC took over (epoch if never)
+    Timestamp last_flap;          // an earlier MAC came back (epoch if never)
+    std::vector<Claimant> claimants;
+  };
+
+  ClaimEvent observe_probe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
+  ClaimEvent observe_claim(const AddressKey& key, const MacAddress& mac, Timestamp now);
+  ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
+  std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
+  void remove(std::uint32_t slot);
+  void prune_claimants(Record& record, Timestamp horizon) const;
+  AddressState state_of(const Record& record, Timestamp horizon) const;
+  void link_front(std::uint32_t slot);
+  void unlink(std::uint32_t slot);
+
+  ClaimTrackerConfig config_;
+  std::vector<InterfaceReport> interfaces_;
+  std::vector<Record> records_;
+  std::vector<std::uint32_t> free_slots_;
+  std::unordered_map<AddressKey, std::uint32_t, AddressKeyHash> index_;
+  // Slots with more than one claimant or a recent change: the only ones snapshot() visits.
+  std::unordered_set<std::uint32_t> notable_;
+  std::uint32_t head_ = kNone;
+  std::uint32_t tail_ = kNone;
+};
+
+}  // namespace arp

@@ -1,0 +1,39 @@
+// Counts of decoded frames by kind and rejected frames by reason, for one interface.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "core/arp_decoder.h"
+
+namespace arp {
+
+class FrameCounters {
+ public:
+  void count(const DecodeResult& result) {
+    if (result.ok()) {
+      ++frames_[static_cast<std::size_t>(result->kind)];
+      if (result->sender_mac_invalid) ++invalid_sender_;
+      if (result->ethernet_source_mismatch) ++source_mismatch_;
+    } else {
+      ++rejected_[static_cast<std::size_t>(result.error())];
+    }
+  }
+
+  std::uint64_t frames(ArpKind kind) const { return frames_[static_cast<std::size_t>(kind)]; }
+  std::uint64_t rejected(RejectReason reason) const {
+    return rejected_[static_cast<std::size_t>(reason)];
+  }
+  std::uint64_t total_frames() const;
+  std::uint64_t total_rejected() const;
+  std::uint64_t invalid_sender() const { return invalid_sender_; }
+  std::uint64_t source_mismatch() const { return source_mismatch_; }
+
+ private:
+  std::array<std::uint64_t, kAllArpKinds.size()> frames_{};
+  std::array<std::uint64_t, kAllRejectReasons.size()> rejected_{};
+  std::uint64_t invalid_sender_ = 0;
+  std::uint64_t source_mismatch_ = 0;
+};
+
+}  // namespace arp

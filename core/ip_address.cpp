@@ -1,0 +1,66 @@
+#include "core/ip_address.h"
+
+#include <charconv>
+
+namespace arp {
+namespace {
+
+// Parses a decimal number that fills `text` exactly, without sign or leading zeros.
+std::optional<unsigned> parse_decimal(std::string_view text, unsigned max) {
+  if (text.empty() || text.size() > 3 || (text.size() > 1 && text.front() == '0')) {
+    return std::nullopt;
+  }
+  unsigned value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end || value > max) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<Ipv4Address> Ipv4Address::parse(std::string_view text) {
+  std::uint32_t value = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    const auto dot = text.find('.');
+    const bool last = octet == 3;
+    if (last != (dot == std::string_view::npos)) return std::nullopt;
+    const auto part = parse_decimal(text.substr(0, dot), 255);
+    if (!part) return std::nullopt;
+    value = (value << 8U) | *part;
+    text.remove_prefix(last ? text.size() : dot + 1);
+  }
+  return Ipv4Address(value);
+}
+
+std::string Ipv4Address::to_string() const {
+  std::string text;
+  text.reserve(15);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    text += std::to_string((value_ >> static_cast<unsigned>(shift)) & 0xffU);
+    if (shift != 0) text.push_back('.');
+  }
+  return text;
+}
+
+std::optional<Ipv4Network> Ipv4Network::parse(std::string_view text) {
+  const auto slash = text.find('/');
+  const auto address = Ipv4Address::parse(text.substr(0, slash));
+  if (!address) return std::nullopt;
+  unsigned prefix_length = 32;
+  if (slash != std::string_view::npos) {
+    const auto parsed = parse_decimal(text.substr(slash + 1), 32);
+    if (!parsed) return std::nullopt;
+    prefix_length = *parsed;
+  }
+  Ipv4Network network(*address, prefix_length);
+  // Host bits set ("192.0.2.10/24") is almost always a typo in an ignore list: refuse it.
+  if ((address->to_u32() & ~network.mask()) != 0) return std::nullopt;
+  return network;
+}
+
+std::string Ipv4Network::to_string() const {
+  return base_.to_string() + "/" + std::to_string(prefix_length_);
+}
+
+}  // namespace arp

@@ -1,0 +1,39 @@
+// A value or an error, for hot paths that must not throw (g++ 12 has no std::expected).
+#pragma once
+
+#include <utility>
+#include <variant>
+
+namespace arp {
+
+template <typename E>
+struct Failure {
+  E error;
+};
+
+template <typename E>
+Failure(E) -> Failure<E>;
+
+template <typename T, typename E>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Failure<E> failure)  // NOLINT(google-explicit-constructor)
+      : state_(std::in_place_index<1>, std::move(failure.error)) {}
+
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  const T& value() const& { return std::get<0>(state_); }
+  T& value() & { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  const T& operator*() const& { return value(); }
+  const T* operator->() const { return &value(); }
+
+  const E& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, E> state_;
+};
+
+}  // namespace arp

@@ -1,0 +1,269 @@
+#include "core/claim_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <malloc.h>
+
+namespace arp {
+namespace {
+
+using std::chrono::seconds;
+
+const auto kOwnerMac = *MacAddress::parse("00:1b:21:0a:00:0a");  // server A (Intel)
+const auto kRogueMac = *MacAddress::parse("00:50:56:0b:00:0b");  // forgotten machine R
+const auto kPeerMac = *MacAddress::parse("02:00:00:00:00:14");
+const auto kNewNicMac = *MacAddress::parse("3c:fd:fe:00:00:0a");
+const auto kSwitchMac = *MacAddress::parse("00:1e:bd:00:00:01");
+const auto kServerIp = *Ipv4Address::parse("192.0.2.10");
+const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
+
+// A clock the test moves by hand.
+class FakeClock {
+ public:
+  Timestamp now() const { return now_; }
+  void advance(Duration by) { now_ += by; }
+
+ private:
+  Timestamp now_ = Timestamp{} + std::chrono::hours(24 * 365 * 50);
+};
+
+ArpFrame reply(MacAddress from, Ipv4Address ip, Vlan vlan = {}) {
+  ArpFrame frame;
+  frame.kind = ArpKind::reply;
+  frame.ethernet_source = frame.sender_mac = from;
+  frame.sender_ip = ip;
+  frame.target_mac = kPeerMac;
+  frame.target_ip = kPeerIp;
+  frame.vlan = vlan;
+  return frame;
+}
+
+ArpFrame request(MacAddress from, Ipv4Address sender_ip, Ipv4Address target_ip) {
+  ArpFrame frame;
+  frame.kind = ArpKind::request;
+  frame.ethernet_source = frame.sender_mac = from;
+  frame.sender_ip = sender_ip;
+  frame.target_ip = target_ip;
+  return frame;
+}
+
+ArpFrame probe(MacAddress from, Ipv4Address target_ip) {
+  ArpFrame frame = request(from, Ipv4Address(), target_ip);
+  frame.kind = ArpKind::probe;
+  return frame;
+}
+
+class ClaimTrackerTest : public ::testing::Test {
+ protected:
+  ClaimTrackerConfig config{.window = seconds(300), .max_addresses = 1000};
+  ClaimTracker tracker{config};
+  FakeClock clock;
+  InterfaceIndex eth0 = tracker.add_interface("eth0");
+
+  ClaimEvent see(const ArpFrame& frame, Duration after = seconds(1)) {
+    clock.advance(after);
+    return tracker.observe(eth0, frame, clock.now());
+  }
+
+  std::optional<AddressReport> report_for(Ipv4Address ip, Vlan vlan = {}) {
+    for (auto& address : tracker.snapshot(clock.now()).addresses) {
+      if (address.key.ip == ip && address.key.vlan == vlan) return address;
+    }
+    return std::nullopt;
+  }
+
+  InterfaceReport interface_report() { return tracker.snapshot(clock.now()).interfaces.at(eth0); }
+};
+
+TEST_F(ClaimTrackerTest, OneMacIsStableAndNotReported) {
+  EXPECT_EQ(see(reply(kOwnerMac, kServerIp)), ClaimEvent::new_address);
+  EXPECT_EQ(see(request(kOwnerMac, kServerIp, kPeerIp)), ClaimEvent::refreshed);
+  EXPECT_FALSE(report_for(kServerIp));
+  const auto claimants = tracker.claimants({kServerIp, {}, eth0}, clock.now());
+  ASSERT_EQ(claimants.size(), 1U);
+  EXPECT_EQ(claimants[0].frames, 2U);
+  EXPECT_EQ(interface_report().tracked, 1U);
+  EXPECT_EQ(interface_report().contested, 0U);
+}
+
+// The incident: A and the forgotten machine R both answer for 192.0.2.10, interleaved.
+TEST_F(ClaimTrackerTest, TheIncidentTimelineIsContested) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kOwnerMac, kServerIp), seconds(20));
+  EXPECT_EQ(see(reply(kRogueMac, kServerIp), seconds(3)), ClaimEvent::new_claimant);
+  EXPECT_EQ(see(reply(kOwnerMac, kServerIp), std::chrono::milliseconds(2)),
+            ClaimEvent::returning_claimant);
+  see(request(kRogueMac, kServerIp, kPeerIp), seconds(30));
+  see(reply(kOwnerMac, kServerIp), seconds(5));
+
+  const auto report = report_for(kServerIp);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->state, AddressState::contested);
+  ASSERT_EQ(report->claimants.size(), 2U);
+  EXPECT_EQ(report->claimants[0].mac, kOwnerMac);  // oldest first
+  EXPECT_EQ(report->claimants[0].frames, 4U);
+  EXPECT_EQ(report->claimants[1].mac, kRogueMac);
+  EXPECT_EQ(report->claimants[1].frames, 2U);
+  const auto counters = interface_report();
+  EXPECT_EQ(counters.contested, 1U);
+  EXPECT_EQ(counters.mac_changes, 4U);
+  EXPECT_EQ(counters.moves, 1U);
+  EXPECT_EQ(counters.flaps, 3U);
+}
+
+TEST_F(ClaimTrackerTest, ConflictEndsWhenTheRogueIsSilentForAWindow) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
+  see(reply(kOwnerMac, kServerIp));
+  ASSERT_EQ(report_for(kServerIp)->state, AddressState::contested);
+  for (int i = 0; i < 40; ++i) see(reply(kOwnerMac, kServerIp), seconds(10));  // 400 s of A only
+  EXPECT_FALSE(report_for(kServerIp));
+  EXPECT_EQ(interface_report().contested, 0U);
+  EXPECT_EQ(tracker.claimants({kServerIp, {}, eth0}, clock.now()).size(), 1U);
+}
+
+TEST_F(ClaimTrackerTest, ANicReplacementIsAMoveNeverAConflict) {
+  for (int i = 0; i < 10; ++i) see(reply(kOwnerMac, kServerIp), seconds(10));
+  EXPECT_EQ(see(request(kNewNicMac, kServerIp, kPeerIp), seconds(120)), ClaimEvent::new_claimant);
+  for (int i = 0; i < 10; ++i) {
+    see(reply(kNewNicMac, kServerIp), seconds(10));
+    const auto report = report_for(kServerIp);
+    ASSERT_TRUE(report);
+    EXPECT_EQ(report->state, AddressState::moved);
+  }
+  EXPECT_EQ(interface_report().moves, 1U);
+  EXPECT_EQ(interface_report().flaps, 0U);
+  // Once the change is older than the window the address is simply stable again.
+  for (int i = 0; i < 40; ++i) see(reply(kNewNicMac, kServerIp), seconds(10));
+  EXPECT_FALSE(report_for(kServerIp));
+  EXPECT_EQ(interface_report().moved, 0U);
+}
+
+TEST_F(ClaimTrackerTest, ProbesNeverMakeAnAddressContestedNorTrackZero) {
+  see(reply(kOwnerMac, kServerIp));
+  // A DHCP client checking a lease, and a switch's IP device tracking, again and again.
+  EXPECT_EQ(see(probe(kPeerMac, kServerIp)), ClaimEvent::probe_for_claimed);
+  for (int i = 0; i < 100; ++i) see(probe(kSwitchMac, kServerIp), seconds(2));
+  EXPECT_EQ(see(probe(kOwnerMac, kServerIp)), ClaimEvent::probe);  // the owner re-checking
+  EXPECT_EQ(see(probe(kPeerMac, *Ipv4Address::parse("192.0.2.99"))), ClaimEvent::probe);
+  see(reply(kOwnerMac, kServerIp));
+
+  EXPECT_FALSE(report_for(kServerIp));
+  EXPECT_TRUE(tracker.claimants({Ipv4Address(), {}, eth0}, clock.now()).empty());
+  const auto counters = interface_report();
+  EXPECT_EQ(counters.tracked, 1U);
+  EXPECT_EQ(counters.probes, 103U);
+  EXPECT_EQ(counters.probes_for_claimed, 101U);
+  EXPECT_EQ(counters.mac_changes, 0U);
+}
+
+TEST_F(ClaimTrackerTest, SenderThatCannotOwnAnAddressIsNotAClaim) {
+  auto forged = reply(*MacAddress::parse("ff:ff:ff:ff:ff:ff"), kServerIp);
+  forged.sender_mac_invalid = true;
+  EXPECT_EQ(see(forged), ClaimEvent::not_a_claim);
+  auto zero_sender_reply = reply(kOwnerMac, Ipv4Address());
+  EXPECT_EQ(see(zero_sender_reply), ClaimEvent::not_a_claim);
+  EXPECT_EQ(tracker.tracked(), 0U);
+}
+
+TEST_F(ClaimTrackerTest, TheSameIpInTwoVlansIsTwoAddresses) {
+  const Vlan red{.outer = 0, .inner = 100};
+  const Vlan blue{.outer = 0, .inner = 200};
+  for (int i = 0; i < 5; ++i) {
+    see(reply(kOwnerMac, kServerIp, red));
+    see(reply(kRogueMac, kServerIp, blue));
+  }
+  EXPECT_FALSE(report_for(kServerIp, red));
+  EXPECT_FALSE(report_for(kServerIp, blue));
+  EXPECT_EQ(tracker.tracked(), 2U);
+  EXPECT_EQ(interface_report().mac_changes, 0U);
+}
+
+TEST_F(ClaimTrackerTest, TheSameIpOnTwoInterfacesIsTwoAddresses) {
+  const auto eth1 = tracker.add_interface("eth1");
+  EXPECT_EQ(tracker.add_interface("eth0"), eth0);
+  EXPECT_EQ(tracker.interface_name(eth1), "eth1");
+  for (int i = 0; i < 5; ++i) {
+    see(reply(kOwnerMac, kServerIp));
+    tracker.observe(eth1, reply(kRogueMac, kServerIp), clock.now());
+  }
+  const auto snapshot = tracker.snapshot(clock.now());
+  EXPECT_TRUE(snapshot.addresses.empty());
+  EXPECT_EQ(snapshot.interfaces.at(eth1).tracked, 1U);
+}
+
+TEST_F(ClaimTrackerTest, ClaimsExpireAfterTheWindow) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kPeerMac, kPeerIp), seconds(200));
+  clock.advance(seconds(101));  // the server's claim is now 301 s old, the peer's 101 s
+  EXPECT_TRUE(tracker.claimants({kServerIp, {}, eth0}, clock.now()).empty());
+  const auto counters = interface_report();
+  EXPECT_EQ(counters.tracked, 1U);
+  EXPECT_EQ(counters.expirations, 1U);
+  EXPECT_EQ(tracker.tracked(), 1U);
+}
+
+TEST_F(ClaimTrackerTest, AClaimantThatLeftTheWindowIsNewAgainWhenItReturns) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kNewNicMac, kServerIp), seconds(10));
+  for (int i = 0; i < 40; ++i) see(reply(kNewNicMac, kServerIp), seconds(10));
+  // The old NIC comes back 400 s later (the card went into another server's slot, say):
+  // another move, not a flap.
+  EXPECT_EQ(see(reply(kOwnerMac, kServerIp)), ClaimEvent::new_claimant);
+  EXPECT_EQ(report_for(kServerIp)->state, AddressState::moved);
+  EXPECT_EQ(interface_report().flaps, 0U);
+}
+
+TEST_F(ClaimTrackerTest, ClaimantsPerAddressAreCapped) {
+  ClaimTracker small({.window = seconds(300), .max_addresses = 10, .max_claimants_per_address = 4});
+  const auto eth = small.add_interface("eth0");
+  for (std::uint8_t i = 0; i < 50; ++i) {
+    clock.advance(seconds(1));
+    small.observe(eth, reply(MacAddress({0x02, 0, 0, 0, 1, i}), kServerIp), clock.now());
+  }
+  const auto snapshot = small.snapshot(clock.now());
+  ASSERT_EQ(snapshot.addresses.size(), 1U);
+  EXPECT_EQ(snapshot.addresses[0].claimants.size(), 4U);
+  EXPECT_EQ(snapshot.addresses[0].claimants.back().mac, MacAddress({0x02, 0, 0, 0, 1, 49}));
+  EXPECT_EQ(snapshot.interfaces[eth].claimant_evictions, 46U);
+}
+
+TEST_F(ClaimTrackerTest, OldestAddressIsEvictedAtTheCap) {
+  ClaimTracker small({.window = seconds(300), .max_addresses = 3});
+  const auto eth = small.add_interface("eth0");
+  for (std::uint32_t i = 1; i <= 4; ++i) {
+    clock.advance(seconds(1));
+    small.observe(eth, reply(kOwnerMac, Ipv4Address(0xc0000200 + i)), clock.now());
+    // Address 1 keeps claiming, so address 2 is the least recently seen when 4 arrives.
+    if (i == 3) small.observe(eth, reply(kOwnerMac, Ipv4Address(0xc0000201)), clock.now());
+  }
+  EXPECT_EQ(small.tracked(), 3U);
+  EXPECT_FALSE(small.claimants({Ipv4Address(0xc0000201), {}, eth}, clock.now()).empty());
+  EXPECT_TRUE(small.claimants({Ipv4Address(0xc0000202), {}, eth}, clock.now()).empty());
+  EXPECT_EQ(small.snapshot(clock.now()).interfaces[eth].evictions, 1U);
+}
+
+// A flood of a million distinct IPs and MACs (a scan, or a hostile host) stays within the cap.
+TEST_F(ClaimTrackerTest, AMillionDistinctClaimsStayWithinTheCap) {
+  constexpr std::size_t kCap = 10'000;
+  ClaimTracker bounded({.window = seconds(300), .max_addresses = kCap});
+  const auto eth = bounded.add_interface("eth0");
+  const auto heap_in_use = [] { return mallinfo2().uordblks; };
+  std::size_t heap_at_cap = 0;
+  for (std::uint32_t i = 0; i < 1'000'000; ++i) {
+    const MacAddress mac({0x02, 0, static_cast<std::uint8_t>(i >> 24U),
+                          static_cast<std::uint8_t>(i >> 16U), static_cast<std::uint8_t>(i >> 8U),
+                          static_cast<std::uint8_t>(i)});
+    bounded.observe(eth, reply(mac, Ipv4Address(0x0a000000 + i)), clock.now());
+    if (i == 2 * kCap) heap_at_cap = heap_in_use();
+  }
+  EXPECT_EQ(bounded.tracked(), kCap);
+  const auto snapshot = bounded.snapshot(clock.now());
+  EXPECT_EQ(snapshot.interfaces[eth].tracked, kCap);
+  EXPECT_EQ(snapshot.interfaces[eth].evictions, 1'000'000 - kCap);
+  // Memory does not grow with the flood once the cap is reached (allow allocator slack).
+  EXPECT_LT(heap_in_use(), heap_at_cap + heap_at_cap / 10);
+}
+
+}  // namespace
+}  // namespace arp
