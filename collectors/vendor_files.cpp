@@ -15,24 +15,29 @@ namespace {
 // from eating memory before the parser could reject it.
 constexpr std::size_t kMaxFileBytes = std::size_t{64} << 20U;
 
+// The unique_ptr is the owner; the project does not use gsl::owner, hence the NOLINTs.
 struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }  // NOLINT(cppcoreguidelines-owning-memory)
+  void operator()(std::FILE* file) const {
+    std::fclose(file);  // NOLINT(cppcoreguidelines-owning-memory)
+  }
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
+std::string errno_text(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
   throw std::runtime_error("vendor registry " + path.string() + ": " + what);
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {
-  const File file(std::fopen(path.c_str(), "rb"));  // NOLINT(cppcoreguidelines-owning-memory)
+  const File file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     fail(path, "cannot open: " + errno_text(errno));
   }
   std::string text;
-  std::array<char, 64 * 1024> chunk{};
+  std::array<char, std::size_t{64} * 1024> chunk{};
   for (;;) {
     const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), file.get());
     // A directory opens fine and fails here, with EISDIR.

@@ -1,10 +1,21 @@
 #include "core/claim_tracker.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <tuple>
 #include <utility>
 
 namespace arp {
+namespace {
+
+// MacAddress's defaulted comparison is a three-way one and calls memcmp; an equality test of
+// six bytes compiles to two loads and compares.
+bool same_mac(const MacAddress& a, const MacAddress& b) {
+  return std::memcmp(a.bytes().data(), b.bytes().data(), a.bytes().size()) == 0;
+}
+
+}  // namespace
 
 std::size_t AddressKeyHash::operator()(const AddressKey& key) const noexcept {
   // Multiplicative mixing of the three fields; the low bits of an IP alone hash badly when a
@@ -16,9 +27,12 @@ std::size_t AddressKeyHash::operator()(const AddressKey& key) const noexcept {
 
 std::string_view to_string(AddressState state) {
   switch (state) {
-    case AddressState::stable: return "stable";
-    case AddressState::moved: return "moved";
-    case AddressState::contested: return "contested";
+    case AddressState::stable:
+      return "stable";
+    case AddressState::moved:
+      return "moved";
+    case AddressState::contested:
+      return "contested";
   }
   return "unknown";
 }
@@ -53,9 +67,12 @@ ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ArpFrame&
   ++counters.probes;
   // A probe is an intent, never a claim: it only matters when someone else holds the address
   // (a DHCP server handing out a used lease, a host about to take a live IP).
-  const auto live = claimants(AddressKey{frame.target_ip, frame.vlan, interface}, now);
-  const bool claimed_by_other = std::any_of(live.begin(), live.end(), [&](const Claimant& c) {
-    return c.mac != frame.sender_mac;
+  const auto slot = find(AddressKey{frame.target_ip, frame.vlan, interface});
+  if (slot == kNone) return ClaimEvent::probe;
+  const auto horizon = now - config_.window;
+  const auto held = records_[slot].claimants.items();
+  const bool claimed_by_other = std::any_of(held.begin(), held.end(), [&](const Claimant& c) {
+    return c.last_seen >= horizon && !same_mac(c.mac, frame.sender_mac);
   });
   if (!claimed_by_other) return ClaimEvent::probe;
   ++counters.probes_for_claimed;
@@ -64,8 +81,8 @@ ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ArpFrame&
 
 ClaimEvent ClaimTracker::observe_claim(const AddressKey& key, const MacAddress& mac,
                                        Timestamp now) {
-  const auto found = index_.find(key);
-  if (found != index_.end()) return update(found->second, mac, now);
+  const auto slot = find(key);
+  if (slot != kNone) return update(slot, mac, now);
   insert(key, mac, now);
   return ClaimEvent::new_address;
 }
@@ -77,7 +94,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   record.last_seen = std::max(record.last_seen, now);
 
   auto* current = &record.claimants[record.current];
-  if (current->mac == mac) {  // the common case: the owner refreshing its claim
+  if (same_mac(current->mac, mac)) {  // the common case: the owner refreshing its claim
     ++current->frames;
     current->last_seen = std::max(current->last_seen, now);
     return ClaimEvent::refreshed;
@@ -89,12 +106,13 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   record.last_change = now;
   notable_.insert(slot);
 
-  const auto known = std::find_if(record.claimants.begin(), record.claimants.end(),
-                                  [&](const Claimant& c) { return c.mac == mac; });
-  if (known != record.claimants.end()) {
+  const auto claimants = record.claimants.items();
+  const auto known = std::find_if(claimants.begin(), claimants.end(),
+                                  [&](const Claimant& c) { return same_mac(c.mac, mac); });
+  if (known != claimants.end()) {
     ++known->frames;
     known->last_seen = std::max(known->last_seen, now);
-    record.current = static_cast<std::uint32_t>(known - record.claimants.begin());
+    record.current = static_cast<std::uint32_t>(known - claimants.begin());
     record.last_flap = now;
     ++counters.flaps;
     return ClaimEvent::returning_claimant;
@@ -102,19 +120,20 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
 
   if (record.claimants.size() >= config_.max_claimants_per_address) {
     const auto stalest = std::min_element(
-        record.claimants.begin(), record.claimants.end(),
+        claimants.begin(), claimants.end(),
         [](const Claimant& a, const Claimant& b) { return a.last_seen < b.last_seen; });
-    record.claimants.erase(stalest);
+    record.claimants.erase(static_cast<std::size_t>(stalest - claimants.begin()));
     ++counters.claimant_evictions;
   }
-  record.claimants.push_back(Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
+  record.claimants.push_back(
+      Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
   record.current = static_cast<std::uint32_t>(record.claimants.size() - 1);
   ++counters.moves;
   return ClaimEvent::new_claimant;
 }
 
 std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac, Timestamp now) {
-  if (index_.size() >= config_.max_addresses) {
+  if (tracked_ >= config_.max_addresses) {
     ++interfaces_[records_[tail_].key.interface].evictions;
     remove(tail_);
   }
@@ -122,6 +141,7 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(records_.size());
     records_.emplace_back();
+    links_.emplace_back();
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
@@ -132,9 +152,8 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   record.last_seen = now;
   record.last_change = Timestamp{};
   record.last_flap = Timestamp{};
-  record.claimants.assign(
-      1, Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
-  index_.emplace(key, slot);
+  record.claimants.assign(Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
+  index_add(slot);
   link_front(slot);
   ++interfaces_[key.interface].tracked;
   return slot;
@@ -143,13 +162,11 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
 void ClaimTracker::remove(std::uint32_t slot) {
   auto& record = records_[slot];
   unlink(slot);
-  index_.erase(record.key);
+  index_remove(record.key);
   notable_.erase(slot);
   --interfaces_[record.key.interface].tracked;
-  // A slot that held a flood of claimants gives its memory back; a usual one keeps its
-  // single-element buffer for the next address.
-  if (record.claimants.capacity() > 1) std::vector<Claimant>().swap(record.claimants);
-  record.claimants.clear();
+  // A slot that held several claimants gives their memory back.
+  record.claimants.release();
   free_slots_.push_back(slot);
 }
 
@@ -161,17 +178,19 @@ void ClaimTracker::expire(Timestamp now) {
   }
 }
 
-void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) const {
+void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
+  if (record.claimants.empty()) return;
   const auto current_mac = record.claimants[record.current].mac;
-  std::erase_if(record.claimants, [&](const Claimant& c) { return c.last_seen < horizon; });
-  const auto current = std::find_if(record.claimants.begin(), record.claimants.end(),
-                                    [&](const Claimant& c) { return c.mac == current_mac; });
-  record.current = current == record.claimants.end()
-                       ? 0
-                       : static_cast<std::uint32_t>(current - record.claimants.begin());
+  record.claimants.erase_older_than(horizon);
+  const auto claimants = record.claimants.items();
+  const auto current = std::find_if(claimants.begin(), claimants.end(), [&](const Claimant& c) {
+    return same_mac(c.mac, current_mac);
+  });
+  record.current =
+      current == claimants.end() ? 0 : static_cast<std::uint32_t>(current - claimants.begin());
 }
 
-AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) const {
+AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
   const bool several = record.claimants.size() >= 2;
   if (several && record.last_flap >= horizon && record.last_flap != Timestamp{}) {
     return AddressState::contested;
@@ -185,13 +204,27 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) con
 TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
   expire(now);
   const auto horizon = now - config_.window;
+
+  // expire() walks the recency list from its old end and stops at the first live address, so
+  // after the clock went back (a capture file out of order, a wall clock stepped back) an
+  // address whose every claim left the window can sit behind a live one. Pruned here it would
+  // keep no claimant at all, and the next claim for it would read one that is not there: it
+  // expires now instead, as it would have with a well-behaved clock.
+  std::vector<std::uint32_t> lapsed;
+  for (const auto slot : notable_) {
+    prune_claimants(records_[slot], horizon);
+    if (records_[slot].claimants.empty()) lapsed.push_back(slot);
+  }
+  for (const auto slot : lapsed) {
+    ++interfaces_[records_[slot].key.interface].expirations;
+    remove(slot);
+  }
+
   TrackerSnapshot snapshot;
   snapshot.interfaces = interfaces_;
-
   std::vector<std::uint32_t> settled;
   for (const auto slot : notable_) {
-    auto& record = records_[slot];
-    prune_claimants(record, horizon);
+    const auto& record = records_[slot];
     const auto state = state_of(record, horizon);
     auto& report = snapshot.interfaces[record.key.interface];
     if (state == AddressState::stable) {
@@ -199,12 +232,14 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
       continue;
     }
     ++(state == AddressState::contested ? report.contested : report.moved);
-    auto claimants = record.claimants;
+    const auto held = record.claimants.items();
+    std::vector<Claimant> claimants(held.begin(), held.end());
     std::sort(claimants.begin(), claimants.end(),
               [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
-    snapshot.addresses.push_back(AddressReport{
-        .key = record.key, .state = state, .claimants = std::move(claimants),
-        .last_change = record.last_change});
+    snapshot.addresses.push_back(AddressReport{.key = record.key,
+                                               .state = state,
+                                               .claimants = std::move(claimants),
+                                               .last_change = record.last_change});
   }
   for (const auto slot : settled) notable_.erase(slot);
 
@@ -217,11 +252,11 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
 }
 
 std::vector<Claimant> ClaimTracker::claimants(const AddressKey& key, Timestamp now) const {
-  const auto found = index_.find(key);
-  if (found == index_.end()) return {};
+  const auto slot = find(key);
+  if (slot == kNone) return {};
   const auto horizon = now - config_.window;
   std::vector<Claimant> live;
-  for (const auto& claimant : records_[found->second].claimants) {
+  for (const auto& claimant : records_[slot].claimants.items()) {
     if (claimant.last_seen >= horizon) live.push_back(claimant);
   }
   std::sort(live.begin(), live.end(),
@@ -230,20 +265,119 @@ std::vector<Claimant> ClaimTracker::claimants(const AddressKey& key, Timestamp n
 }
 
 void ClaimTracker::link_front(std::uint32_t slot) {
-  auto& record = records_[slot];
-  record.newer = kNone;
-  record.older = head_;
-  if (head_ != kNone) records_[head_].newer = slot;
+  auto& links = links_[slot];
+  links.newer = kNone;
+  links.older = head_;
+  if (head_ != kNone) links_[head_].newer = slot;
   head_ = slot;
   if (tail_ == kNone) tail_ = slot;
 }
 
 void ClaimTracker::unlink(std::uint32_t slot) {
-  auto& record = records_[slot];
-  (record.newer == kNone ? head_ : records_[record.newer].older) = record.older;
-  (record.older == kNone ? tail_ : records_[record.older].newer) = record.newer;
-  record.newer = kNone;
-  record.older = kNone;
+  auto& links = links_[slot];
+  (links.newer == kNone ? head_ : links_[links.newer].older) = links.older;
+  (links.older == kNone ? tail_ : links_[links.older].newer) = links.newer;
+  links.newer = kNone;
+  links.older = kNone;
+}
+
+void ClaimTracker::ClaimantList::assign(const Claimant& claimant) {
+  many_.clear();
+  one_ = claimant;
+  size_ = 1;
+}
+
+void ClaimTracker::ClaimantList::push_back(const Claimant& claimant) {
+  if (size_ == 0) {
+    one_ = claimant;
+  } else {
+    if (size_ == 1) many_.assign(1, one_);
+    many_.push_back(claimant);
+  }
+  ++size_;
+}
+
+void ClaimTracker::ClaimantList::erase(std::size_t index) {
+  if (size_ >= 2) many_.erase(many_.begin() + static_cast<std::ptrdiff_t>(index));
+  --size_;
+  settle();
+}
+
+void ClaimTracker::ClaimantList::erase_older_than(Timestamp horizon) {
+  if (size_ >= 2) {
+    std::erase_if(many_, [&](const Claimant& c) { return c.last_seen < horizon; });
+    size_ = static_cast<std::uint32_t>(many_.size());
+    settle();
+  } else if (size_ == 1 && one_.last_seen < horizon) {
+    size_ = 0;
+  }
+}
+
+void ClaimTracker::ClaimantList::release() {
+  std::vector<Claimant>().swap(many_);
+  size_ = 0;
+}
+
+void ClaimTracker::ClaimantList::settle() {
+  if (size_ >= 2 || many_.empty()) return;
+  if (size_ == 1) one_ = many_.front();
+  // Keeps the capacity: an address that had two claimants is likely to have two again.
+  many_.clear();
+}
+
+std::size_t ClaimTracker::home_bucket(const AddressKey& key) const {
+  // Fibonacci hashing: the top bits of the product depend on every bit of the key's hash.
+  return static_cast<std::size_t>((AddressKeyHash{}(key)*0x9e37'79b9'7f4a'7c15ULL) >> index_shift_);
+}
+
+std::uint32_t ClaimTracker::find(const AddressKey& key) const {
+  if (index_.empty()) return kNone;
+  const auto mask = index_.size() - 1;
+  // Ends: the index is never more than half full.
+  for (auto bucket = home_bucket(key);; bucket = (bucket + 1) & mask) {
+    const auto slot = index_[bucket];
+    if (slot == kNone || records_[slot].key == key) return slot;
+  }
+}
+
+void ClaimTracker::index_add(std::uint32_t slot) {
+  if (2 * (tracked_ + 1) > index_.size()) grow_index();
+  const auto mask = index_.size() - 1;
+  auto bucket = home_bucket(records_[slot].key);
+  while (index_[bucket] != kNone) bucket = (bucket + 1) & mask;
+  index_[bucket] = slot;
+  ++tracked_;
+}
+
+void ClaimTracker::index_remove(const AddressKey& key) {
+  const auto mask = index_.size() - 1;
+  auto hole = home_bucket(key);
+  while (records_[index_[hole]].key != key) hole = (hole + 1) & mask;
+  // Backward-shift deletion instead of tombstones: each later entry of the probe run moves
+  // into the hole unless that would put it before its home bucket, so lookups stay short and
+  // never have to skip deleted entries.
+  for (auto next = (hole + 1) & mask; index_[next] != kNone; next = (next + 1) & mask) {
+    const auto home = home_bucket(records_[index_[next]].key);
+    if (((next - home) & mask) >= ((next - hole) & mask)) {
+      index_[hole] = index_[next];
+      hole = next;
+    }
+  }
+  index_[hole] = kNone;
+  --tracked_;
+}
+
+void ClaimTracker::grow_index() {
+  std::vector<std::uint32_t> old(std::max<std::size_t>(16, 2 * index_.size()), kNone);
+  old.swap(index_);
+  index_shift_ = 64U - static_cast<unsigned>(std::countr_zero(index_.size()));
+  const auto mask = index_.size() - 1;
+  for (const auto slot : old) {
+    if (slot == kNone) continue;
+    auto bucket = home_bucket(records_[slot].key);
+    while (index_[bucket] != kNone) bucket = (bucket + 1) & mask;
+    index_[bucket] = slot;
+  }
 }
 
 }  // namespace arp

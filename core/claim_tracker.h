@@ -8,9 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -89,7 +89,7 @@ struct AddressReport {
 };
 
 struct TrackerSnapshot {
-  std::vector<AddressReport> addresses;  // moved and contested ones only
+  std::vector<AddressReport> addresses;     // moved and contested ones only
   std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex
 };
 
@@ -112,21 +112,56 @@ class ClaimTracker {
   // The MACs that claimed `key` inside the window (empty if none), oldest first.
   std::vector<Claimant> claimants(const AddressKey& key, Timestamp now) const;
 
-  std::size_t tracked() const { return index_.size(); }
+  std::size_t tracked() const { return tracked_; }
   const ClaimTrackerConfig& config() const { return config_; }
 
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
+  // The claimants of one address in the order they arrived. Nearly every address has exactly
+  // one: it lives inside the record, so a refresh touches no other memory and tracking an
+  // address allocates nothing. Two or more move to the heap together, so the list stays
+  // contiguous for the algorithms that walk it.
+  class ClaimantList {
+   public:
+    std::span<Claimant> items() { return size_ <= 1 ? std::span(&one_, size_) : std::span(many_); }
+    std::span<const Claimant> items() const {
+      return size_ <= 1 ? std::span(&one_, size_) : std::span(many_);
+    }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    Claimant& operator[](std::size_t index) { return items()[index]; }
+
+    void assign(const Claimant& claimant);  // the list becomes just `claimant`
+    void push_back(const Claimant& claimant);
+    void erase(std::size_t index);
+    void erase_older_than(Timestamp horizon);
+    void release();  // empty, and the heap block (if any) given back
+
+   private:
+    void settle();  // back inside the record once one claimant is left
+
+    Claimant one_;
+    std::uint32_t size_ = 0;
+    std::vector<Claimant> many_;  // the whole list when size_ >= 2, else empty
+  };
+
+  // What observe() reads for every frame comes first.
   struct Record {
     AddressKey key;
-    std::uint32_t newer = kNone;  // recency list: most recently claimed at head_
-    std::uint32_t older = kNone;
-    std::uint32_t current = 0;    // index in claimants of the MAC that claimed last
+    std::uint32_t current = 0;  // index in claimants of the MAC that claimed last
     Timestamp last_seen;
-    Timestamp last_change;        // a different MAC took over (epoch if never)
-    Timestamp last_flap;          // an earlier MAC came back (epoch if never)
-    std::vector<Claimant> claimants;
+    ClaimantList claimants;
+    Timestamp last_change;  // a different MAC took over (epoch if never)
+    Timestamp last_flap;    // an earlier MAC came back (epoch if never)
+  };
+
+  // The recency list, most recently claimed at head_, lives apart from the records: every
+  // frame relinks its record between two random neighbours, and eight bytes per address stay
+  // in cache where whole records would not.
+  struct Links {
+    std::uint32_t newer = kNone;
+    std::uint32_t older = kNone;
   };
 
   ClaimEvent observe_probe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
@@ -134,16 +169,28 @@ class ClaimTracker {
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
   void remove(std::uint32_t slot);
-  void prune_claimants(Record& record, Timestamp horizon) const;
-  AddressState state_of(const Record& record, Timestamp horizon) const;
+  static void prune_claimants(Record& record, Timestamp horizon);
+  static AddressState state_of(const Record& record, Timestamp horizon);
   void link_front(std::uint32_t slot);
   void unlink(std::uint32_t slot);
+
+  // The index from key to slot: open addressing with linear probing over slot ids, at most
+  // half full. It replaced std::unordered_map, whose node per address cost a cache miss (and
+  // an allocation) on every lookup.
+  std::size_t home_bucket(const AddressKey& key) const;
+  std::uint32_t find(const AddressKey& key) const;  // kNone if absent
+  void index_add(std::uint32_t slot);
+  void index_remove(const AddressKey& key);
+  void grow_index();
 
   ClaimTrackerConfig config_;
   std::vector<InterfaceReport> interfaces_;
   std::vector<Record> records_;
+  std::vector<Links> links_;  // parallel to records_
   std::vector<std::uint32_t> free_slots_;
-  std::unordered_map<AddressKey, std::uint32_t, AddressKeyHash> index_;
+  std::vector<std::uint32_t> index_;  // slot ids, kNone where free; size a power of two
+  unsigned index_shift_ = 0;          // 64 - log2(index_.size())
+  std::size_t tracked_ = 0;
   // Slots with more than one claimant or a recent change: the only ones snapshot() visits.
   std::unordered_set<std::uint32_t> notable_;
   std::uint32_t head_ = kNone;

@@ -1,16 +1,109 @@
-// arp_health_exporter: finds duplicate IP addresses and neighbour-table trouble.
-#include <CLI/CLI.hpp>
+// arp_health_exporter: finds duplicate IP addresses and ARP trouble before people feel it.
+#include <signal.h>
+
 #include <iostream>
 
+#include "collectors/arp_collector.h"
+#include "collectors/capture_manager.h"
+#include "collectors/vendor_files.h"
+#include "exporter/analyze.h"
+#include "exporter/config.h"
+#include "exporter/http_server.h"
+#include "exporter/metrics_endpoint.h"
+#include "exporter/status_page.h"
 #include "exporter/version.h"
 
-int main(int argc, char** argv) {
-  CLI::App app{"arp_health_exporter: Prometheus exporter for duplicate IPs and ARP trouble"};
-  app.set_version_flag("--version", std::string("arp_health_exporter ") + arp::kVersion);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+namespace arp {
+namespace {
+
+// Blocks SIGINT and SIGTERM in every thread started after this, so main can sigwait for them.
+sigset_t block_termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Fails early, with the capability named, instead of logging a retry loop forever.
+bool can_capture(std::string& error) {
+  const auto probe_interface = "lo";
+  std::string open_error;
+  if (open_arp_capture(probe_interface, {}, open_error)) return true;
+  if (open_error.find("CAP_NET_RAW") == std::string::npos) return true;  // not a privilege issue
+  error = "packet capture needs the CAP_NET_RAW capability: run as root or grant it with "
+          "setcap cap_net_raw+ep";
+  return false;
+}
+
+int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& logger) {
+  std::string error;
+  if (!can_capture(error)) {
+    std::cerr << "arp_health_exporter: error: " << error << '\n';
+    return 2;
   }
+  const auto signals = block_termination_signals();
+
+  SharedPipeline pipeline(config.tracker, config.filter);
+  CaptureManager captures(config.interfaces, config.capture, config.rescan_interval, pipeline,
+                          vendors, logger);
+  const auto arp_collector =
+      std::make_shared<ArpCollector>(pipeline, captures, vendors, config.max_address_series);
+  const MetricsEndpoint endpoint({{"arp", arp_collector}}, logger);
+
+  std::unique_ptr<HttpServer> server;
+  try {
+    server = std::make_unique<HttpServer>(
+        config.listen_address, config.telemetry_path,
+        [&] {
+          return HttpResponse{"text/plain; version=0.0.4; charset=utf-8", endpoint.scrape()};
+        },
+        [&] {
+          return HttpResponse{"text/html; charset=utf-8",
+                              render_status_page(arp_collector->state(), vendors,
+                                                 config.telemetry_path)};
+        });
+  } catch (const std::exception& failure) {
+    std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
+    return 1;
+  }
+  logger.info("listening", {{"address", config.listen_address},
+                            {"telemetry_path", config.telemetry_path},
+                            {"version", kVersion}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  logger.info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   return 0;
+}
+
+}  // namespace
+}  // namespace arp
+
+int main(int argc, char** argv) {
+  using namespace arp;
+  auto parsed = parse_command_line(argc, argv, std::cout, std::cerr);
+  if (const auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  auto& config = std::get<ExporterConfig>(parsed);
+
+  Logger logger(config.log_level, config.log_format, std::cerr);
+  VendorRegistry vendors;
+  try {
+    std::vector<std::filesystem::path> files(config.vendor_files.begin(), config.vendor_files.end());
+    vendors = load_vendor_registry(files);
+  } catch (const std::exception& error) {
+    std::cerr << "arp_health_exporter: error: " << error.what() << '\n';
+    return 2;
+  }
+
+  if (config.analyze) {
+    AnalyzeOptions options;
+    options.files = config.analyze_files;
+    options.format = config.analyze_json ? AnalyzeOptions::Format::json : AnalyzeOptions::Format::text;
+    options.tracker = config.tracker;
+    options.filter = config.filter;
+    return run_analyze(options, vendors, std::cout, std::cerr);
+  }
+  return serve(config, vendors, logger);
 }

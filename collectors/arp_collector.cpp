@@ -1,0 +1,220 @@
+#include "collectors/arp_collector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "collectors/metric_family.h"
+
+namespace arp {
+namespace {
+
+double seconds_since_epoch(Timestamp time) {
+  return std::chrono::duration<double>(time.time_since_epoch()).count();
+}
+
+double as_double(std::uint64_t value) { return static_cast<double>(value); }
+
+// Per-IP series for addresses in trouble. Own-address claims come first: they are the most
+// urgent, and the cap must never hide them behind a flood of contested addresses.
+void render_address_series(const ArpState& state, const VendorRegistry& vendors,
+                           std::size_t max_address_series,
+                           std::vector<prometheus::MetricFamily>& families) {
+  auto own = gauge("arp_own_address_claim_info",
+                   "A MAC that is not this host's claims one of this host's IPv4 addresses.");
+  auto claimants = gauge("arp_address_claimants",
+                         "Distinct MACs that claimed the address within the window; present "
+                         "only while the address is contested.");
+  auto claim_info = gauge("arp_address_claim_info", "A MAC claiming a contested address.");
+  auto first_seen = gauge("arp_address_claim_first_seen_timestamp_seconds",
+                          "When this MAC first claimed the contested address within the window.");
+  auto last_seen = gauge("arp_address_claim_last_seen_timestamp_seconds",
+                         "When this MAC last claimed the contested address.");
+  std::size_t budget = max_address_series;
+  std::size_t omitted = 0;
+
+  for (const auto& claim : state.own_claims) {
+    if (budget == 0) {
+      ++omitted;
+      continue;
+    }
+    --budget;
+    own.add({{"interface", claim.interface}, {"vlan", claim.vlan.to_string()},
+             {"ip", claim.ip.to_string()}, {"mac", claim.claimant.mac.to_string()},
+             {"vendor", std::string(vendors.lookup(claim.claimant.mac))}},
+            1);
+  }
+  for (const auto& address : state.pipeline.tracker.addresses) {
+    if (address.state != AddressState::contested) continue;
+    if (budget == 0) {
+      ++omitted;
+      continue;
+    }
+    --budget;
+    const std::string interface = state.pipeline.tracker.interfaces.at(address.key.interface).name;
+    const std::string vlan = address.key.vlan.to_string();
+    const std::string ip = address.key.ip.to_string();
+    claimants.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}},
+                  as_double(address.claimants.size()));
+    for (const auto& claimant : address.claimants) {
+      const auto mac = claimant.mac.to_string();
+      claim_info.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}, {"mac", mac},
+                      {"vendor", std::string(vendors.lookup(claimant.mac))}},
+                     1);
+      first_seen.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}, {"mac", mac}},
+                     seconds_since_epoch(claimant.first_seen));
+      last_seen.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}, {"mac", mac}},
+                    seconds_since_epoch(claimant.last_seen));
+    }
+  }
+  for (auto* family : {&own, &claimants, &claim_info, &first_seen, &last_seen}) {
+    families.push_back(family->build());
+  }
+  families.push_back(gauge("arp_address_series_omitted",
+                           "Addresses in trouble left out of the per-IP series on this scrape "
+                           "because of --collector.arp.max-series.")
+                         .add({}, as_double(omitted))
+                         .build());
+}
+
+void render_interface_series(const ArpState& state,
+                             std::vector<prometheus::MetricFamily>& families) {
+  const auto& interfaces = state.pipeline.tracker.interfaces;
+  auto tracked = gauge("arp_addresses_tracked", "Addresses with a live claim in the window.");
+  auto contested = gauge("arp_addresses_contested",
+                         "Addresses two or more MACs keep claiming within the window.");
+  auto moved = gauge("arp_addresses_moved",
+                     "Addresses whose MAC changed once within the window (NIC swap, migration, "
+                     "failover).");
+  auto frames = counter("arp_frames_total", "ARP frames decoded, by RFC 826/5227 kind.");
+  auto rejected = counter("arp_frames_rejected_total", "Frames the decoder refused, by reason.");
+  auto ignored = counter("arp_frames_ignored_total", "ARP frames matching an ignore rule.");
+  auto invalid = counter("arp_frames_sender_invalid_total",
+                         "ARP frames whose sender MAC is zero, broadcast or multicast.");
+  auto mismatch = counter("arp_frames_source_mismatch_total",
+                          "ARP frames whose Ethernet source differs from the ARP sender MAC.");
+  auto changes = counter("arp_mac_changes_total",
+                         "Times an address was claimed by a different MAC than the last one.");
+  auto moves = counter("arp_address_moves_total",
+                       "MAC changes to a MAC not seen for that address within the window.");
+  auto flaps = counter("arp_address_flaps_total",
+                       "MAC changes back to a MAC that claimed the address earlier in the window.");
+  auto probes = counter("arp_probes_total", "RFC 5227 probes (sender IP 0.0.0.0).");
+  auto probes_claimed = counter("arp_probes_for_claimed_address_total",
+                                "RFC 5227 probes for an address another MAC claims.");
+  auto evictions = counter("arp_tracker_evictions_total",
+                           "Addresses dropped because the tracker was full (oldest first).");
+  auto claimant_evictions = counter("arp_tracker_claimant_evictions_total",
+                                    "Claimants dropped because one address had too many MACs.");
+  auto expirations = counter("arp_tracker_expirations_total",
+                             "Addresses forgotten after no claim for a whole window.");
+
+  for (std::size_t i = 0; i < interfaces.size(); ++i) {
+    const auto& report = interfaces[i];
+    const auto& counters = state.pipeline.counters.at(i);
+    const std::string& name = report.name;
+    tracked.add({{"interface", name}}, as_double(report.tracked));
+    contested.add({{"interface", name}}, as_double(report.contested));
+    moved.add({{"interface", name}}, as_double(report.moved));
+    for (const auto kind : kAllArpKinds) {
+      frames.add({{"interface", name}, {"kind", std::string(to_string(kind))}},
+                 as_double(counters.frames.frames(kind)));
+    }
+    for (const auto reason : kAllRejectReasons) {
+      rejected.add({{"interface", name}, {"reason", std::string(to_string(reason))}},
+                   as_double(counters.frames.rejected(reason)));
+    }
+    ignored.add({{"interface", name}}, as_double(counters.ignored));
+    invalid.add({{"interface", name}}, as_double(counters.frames.invalid_sender()));
+    mismatch.add({{"interface", name}}, as_double(counters.frames.source_mismatch()));
+    changes.add({{"interface", name}}, as_double(report.mac_changes));
+    moves.add({{"interface", name}}, as_double(report.moves));
+    flaps.add({{"interface", name}}, as_double(report.flaps));
+    probes.add({{"interface", name}}, as_double(report.probes));
+    probes_claimed.add({{"interface", name}}, as_double(report.probes_for_claimed));
+    evictions.add({{"interface", name}}, as_double(report.evictions));
+    claimant_evictions.add({{"interface", name}}, as_double(report.claimant_evictions));
+    expirations.add({{"interface", name}}, as_double(report.expirations));
+  }
+  for (auto* family : {&tracked, &contested, &moved, &frames, &rejected, &ignored, &invalid,
+                       &mismatch, &changes, &moves, &flaps, &probes, &probes_claimed, &evictions,
+                       &claimant_evictions, &expirations}) {
+    families.push_back(family->build());
+  }
+}
+
+void render_capture_series(const ArpState& state,
+                           std::vector<prometheus::MetricFamily>& families) {
+  auto up = gauge("arp_capture_up", "1 while the ARP capture on the interface is running.");
+  auto received = counter("arp_capture_received_frames_total",
+                          "Frames the kernel passed to the capture (after the ARP filter).");
+  auto dropped = counter("arp_capture_kernel_dropped_frames_total",
+                         "Frames dropped because the capture buffer was full.");
+  auto interface_dropped = counter("arp_capture_interface_dropped_frames_total",
+                                   "Frames dropped by the network interface or its driver.");
+  for (const auto& [name, statistics] : state.captures) {
+    up.add({{"interface", name}}, statistics.up ? 1 : 0);
+    received.add({{"interface", name}}, as_double(statistics.received));
+    dropped.add({{"interface", name}}, as_double(statistics.dropped));
+    interface_dropped.add({{"interface", name}}, as_double(statistics.interface_dropped));
+  }
+  for (auto* family : {&up, &received, &dropped, &interface_dropped}) {
+    families.push_back(family->build());
+  }
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> render_arp_metrics(const ArpState& state,
+                                                         const VendorRegistry& vendors,
+                                                         std::size_t max_address_series) {
+  std::vector<prometheus::MetricFamily> families;
+  render_address_series(state, vendors, max_address_series, families);
+  render_interface_series(state, families);
+  render_capture_series(state, families);
+  return families;
+}
+
+std::vector<OwnAddressClaim> find_own_address_claims(const std::vector<HostInterface>& host,
+                                                     const ClaimTracker& tracker,
+                                                     const TrackerSnapshot& snapshot,
+                                                     Timestamp now) {
+  std::set<MacAddress> own_macs;
+  for (const auto& interface : host) {
+    if (interface.ethernet) own_macs.insert(interface.mac);
+  }
+  std::vector<OwnAddressClaim> claims;
+  for (const auto& interface : host) {
+    const auto tracked = std::find_if(snapshot.interfaces.begin(), snapshot.interfaces.end(),
+                                      [&](const InterfaceReport& r) { return r.name == interface.name; });
+    if (tracked == snapshot.interfaces.end()) continue;
+    const auto index = static_cast<InterfaceIndex>(tracked - snapshot.interfaces.begin());
+    for (const auto ip : interface.addresses) {
+      for (const auto& claimant : tracker.claimants({ip, Vlan{}, index}, now)) {
+        if (own_macs.contains(claimant.mac)) continue;
+        claims.push_back({.interface = interface.name, .vlan = Vlan{}, .ip = ip,
+                          .claimant = claimant});
+      }
+    }
+  }
+  return claims;
+}
+
+ArpState ArpCollector::state() const {
+  ArpState state;
+  state.taken = std::chrono::system_clock::now();
+  auto view = captures_.view();
+  state.captures = std::move(view.captures);
+  pipeline_.with([&](ArpPipeline& pipeline) {
+    state.pipeline = pipeline.snapshot(state.taken);
+    state.own_claims =
+        find_own_address_claims(view.host, pipeline.tracker(), state.pipeline.tracker, state.taken);
+  });
+  return state;
+}
+
+std::vector<prometheus::MetricFamily> ArpCollector::Collect() const {
+  return render_arp_metrics(state(), vendors_, max_address_series_);
+}
+
+}  // namespace arp

@@ -1,0 +1,28 @@
+#include "core/claim_filter.h"
+
+#include <algorithm>
+#include <string>
+
+namespace arp {
+
+Result<bool, std::string> ClaimFilter::add_rule(std::string_view rule) {
+  if (const auto mac = MacAddress::parse(rule)) {
+    ignore(*mac);
+    return true;
+  }
+  if (const auto network = Ipv4Network::parse(rule)) {
+    ignore(*network);
+    return true;
+  }
+  return Failure{"\"" + std::string(rule) + "\" is neither an IPv4 address, a CIDR block nor a MAC"};
+}
+
+bool ClaimFilter::ignores(const ArpFrame& frame) const {
+  if (empty()) return false;
+  if (std::find(macs_.begin(), macs_.end(), frame.sender_mac) != macs_.end()) return true;
+  const auto address = frame.kind == ArpKind::probe ? frame.target_ip : frame.sender_ip;
+  return std::any_of(networks_.begin(), networks_.end(),
+                     [&](const Ipv4Network& network) { return network.contains(address); });
+}
+
+}  // namespace arp

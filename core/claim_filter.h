@@ -1,0 +1,30 @@
+// Addresses that legitimately share an IP (VRRP/CARP virtual MACs, bonding, anycast
+// gateways): frames matching an ignore rule are counted but never tracked.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/arp_frame.h"
+#include "core/result.h"
+
+namespace arp {
+
+class ClaimFilter {
+ public:
+  // Accepts an IPv4 address, a CIDR block or a MAC address; says why when it can't.
+  Result<bool, std::string> add_rule(std::string_view rule);
+  void ignore(Ipv4Network network) { networks_.push_back(network); }
+  void ignore(MacAddress mac) { macs_.push_back(mac); }
+
+  // A frame is ignored when its sender MAC is listed, or when the address it claims (the
+  // sender IP, or for a probe the target IP) is inside a listed network.
+  bool ignores(const ArpFrame& frame) const;
+  bool empty() const { return networks_.empty() && macs_.empty(); }
+
+ private:
+  std::vector<Ipv4Network> networks_;
+  std::vector<MacAddress> macs_;
+};
+
+}  // namespace arp

@@ -1,0 +1,460 @@
+#include "core/vendor_registry.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+namespace arp {
+namespace {
+
+// Longest first: lookup takes the first table that matches. Each length is a whole number of
+// hex digits, which is how the registries write assignments.
+constexpr std::array<unsigned, 3> kPrefixBits = {36, 28, 24};
+constexpr unsigned kMacBits = 48;
+// Entries pack (prefix << kNameIndexBits) | name index; 36 + 24 bits fit in 64.
+constexpr unsigned kNameIndexBits = 24;
+constexpr std::uint64_t kNameIndexMask = (std::uint64_t{1} << kNameIndexBits) - 1;
+constexpr std::size_t kMaxNames = std::size_t{1} << kNameIndexBits;
+static_assert(kPrefixBits[0] + kNameIndexBits <= 64);
+
+struct Registry {
+  std::string_view name;
+  std::size_t hex_digits;
+};
+constexpr std::array<Registry, 4> kRegistries = {{
+    {"MA-L", 6},
+    {"MA-M", 7},
+    {"MA-S", 9},
+    {"IAB", 9},
+}};
+
+const Registry* find_registry(std::string_view name) {
+  for (const auto& registry : kRegistries) {
+    if (registry.name == name) {
+      return &registry;
+    }
+  }
+  return nullptr;
+}
+
+// The table index for an assignment of `hex_digits` digits.
+std::size_t table_for(std::size_t hex_digits) {
+  const auto bits = static_cast<unsigned>(hex_digits * 4);
+  return static_cast<std::size_t>(std::ranges::find(kPrefixBits, bits) - kPrefixBits.begin());
+}
+
+constexpr std::array<std::string_view, 4> kHeader = {"Registry", "Assignment", "Organization Name",
+                                                     "Organization Address"};
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(kWhitespace);
+  return text.substr(first, last - first + 1);
+}
+
+// Error messages quote what the input held; the input may be any bytes, and the message ends up
+// in a log line, so show it printable and short.
+std::string printable(std::string_view raw) {
+  constexpr std::size_t kMaxShown = 40;
+  constexpr std::string_view kHexDigits = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char c : raw.substr(0, kMaxShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte >= 0x20U && byte < 0x7FU) {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHexDigits[byte >> 4U];
+      out += kHexDigits[byte & 0x0FU];
+    }
+  }
+  if (raw.size() > kMaxShown) {
+    out += "...";
+  }
+  out += '"';
+  return out;
+}
+
+std::string at_line(std::size_t line, std::string_view what) {
+  std::string message = "line " + std::to_string(line) + ": ";
+  message += what;
+  return message;
+}
+
+std::optional<std::uint64_t> parse_hex(std::string_view digits) {
+  std::uint64_t value = 0;
+  for (const char c : digits) {
+    std::uint64_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<std::uint64_t>(c - '0');
+    } else if (c >= 'A' && c <= 'F') {
+      digit = static_cast<std::uint64_t>(c - 'A') + 10;
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<std::uint64_t>(c - 'a') + 10;
+    } else {
+      return std::nullopt;
+    }
+    value = (value << 4U) | digit;
+  }
+  return value;
+}
+
+// Names become label values, and the exposition format requires UTF-8. Rejects overlong forms,
+// surrogates and code points past U+10FFFF, as a strict decoder would.
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t code_point = 0;
+    std::uint32_t smallest = 0;
+    if (lead < 0x80U) {
+      ++i;
+      continue;
+    }
+    if ((lead & 0xE0U) == 0xC0U) {
+      length = 2;
+      code_point = lead & 0x1FU;
+      smallest = 0x80;
+    } else if ((lead & 0xF0U) == 0xE0U) {
+      length = 3;
+      code_point = lead & 0x0FU;
+      smallest = 0x800;
+    } else if ((lead & 0xF8U) == 0xF0U) {
+      length = 4;
+      code_point = lead & 0x07U;
+      smallest = 0x10000;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) {
+      return false;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto continuation = static_cast<unsigned char>(text[i + k]);
+      if ((continuation & 0xC0U) != 0x80U) {
+        return false;
+      }
+      code_point = (code_point << 6U) | (continuation & 0x3FU);
+    }
+    const bool surrogate = code_point >= 0xD800U && code_point <= 0xDFFFU;
+    if (code_point < smallest || code_point > 0x10FFFFU || surrogate) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+// RFC 4180 records: fields split by commas, records by LF or CRLF; a field that starts with a
+// quote runs to the matching quote, may hold commas and line breaks, and writes a quote as "".
+// A quote inside an unquoted field is kept as text, as lenient readers do (no ambiguity arises).
+class CsvReader {
+ public:
+  explicit CsvReader(std::string_view text) : text_(text) {}
+
+  // Reads the next record into `fields`; false at the end of the input.
+  Result<bool, std::string> next(std::vector<std::string>& fields) {
+    fields.clear();
+    if (pos_ >= text_.size()) {
+      return false;
+    }
+    record_line_ = line_;
+    for (;;) {
+      std::string& field = fields.emplace_back();
+      if (pos_ < text_.size() && text_[pos_] == '"') {
+        if (auto closed = read_quoted(field); !closed) {
+          return Failure{closed.error()};
+        }
+      } else {
+        read_unquoted(field);
+      }
+      if (pos_ == text_.size()) {
+        return true;
+      }
+      const char after = text_[pos_];
+      if (after == ',') {
+        ++pos_;
+        continue;  // a comma at the very end opens one more, empty, field
+      }
+      if (after == '\n') {
+        ++pos_;
+        ++line_;
+        return true;
+      }
+      // Only a closing quote can leave us anywhere else: unquoted fields stop at ',' or '\n'.
+      if (after == '\r') {
+        if (pos_ + 1 == text_.size()) {
+          ++pos_;
+          return true;
+        }
+        if (text_[pos_ + 1] == '\n') {
+          pos_ += 2;
+          ++line_;
+          return true;
+        }
+      }
+      return Failure{at_line(line_, printable(text_.substr(pos_, 1)) +
+                                        " after a closing quote (expected a comma or line end)")};
+    }
+  }
+
+  // The line on which the record last returned by next() began.
+  std::size_t record_line() const { return record_line_; }
+
+ private:
+  Result<bool, std::string> read_quoted(std::string& field) {
+    const std::size_t opened_on = line_;
+    ++pos_;  // the opening quote
+    for (;;) {
+      const auto close = text_.find('"', pos_);
+      if (close == std::string_view::npos) {
+        return Failure{at_line(opened_on, "quoted field is never closed")};
+      }
+      const auto chunk = text_.substr(pos_, close - pos_);
+      line_ += static_cast<std::size_t>(std::ranges::count(chunk, '\n'));
+      field.append(chunk);
+      pos_ = close + 1;
+      if (pos_ < text_.size() && text_[pos_] == '"') {
+        field += '"';
+        ++pos_;
+        continue;
+      }
+      return true;
+    }
+  }
+
+  void read_unquoted(std::string& field) {
+    // A plain loop: find_first_of calls memchr on the two-character set for every byte.
+    std::size_t end = pos_;
+    while (end < text_.size() && text_[end] != ',' && text_[end] != '\n') {
+      ++end;
+    }
+    auto content = text_.substr(pos_, end - pos_);
+    // The CR of a CRLF line end belongs to the line end, not to the last field.
+    const bool ends_record = end == text_.size() || text_[end] == '\n';
+    if (ends_record && content.ends_with('\r')) {
+      content.remove_suffix(1);
+    }
+    field.assign(content);
+    pos_ = end;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+  std::size_t record_line_ = 1;
+};
+
+// Stores each distinct name once. Appends to the registry's name table and can undo that, so
+// that a failed add_csv leaves the registry unchanged.
+class NameInterner {
+ public:
+  NameInterner(std::vector<char>& chars, std::vector<std::uint32_t>& ends, std::size_t input_size)
+      : chars_(chars), ends_(ends), old_chars_(chars.size()), old_names_(ends.size()) {
+    // The index holds views into chars_. New names are parts of the input, so this capacity is
+    // enough for all of them: no reallocation, and vector::insert without reallocation keeps the
+    // views valid.
+    chars_.reserve(chars_.size() + input_size);
+    index_.reserve(ends_.size());
+    for (std::size_t i = 0; i < ends_.size(); ++i) {
+      index_.emplace(view(i), static_cast<std::uint32_t>(i));
+    }
+  }
+
+  // The name's index, or nullopt once the packed index would overflow.
+  std::optional<std::uint32_t> intern(std::string_view name) {
+    if (const auto found = index_.find(name); found != index_.end()) {
+      return found->second;
+    }
+    if (ends_.size() >= kMaxNames) {
+      return std::nullopt;
+    }
+    chars_.insert(chars_.end(), name.begin(), name.end());
+    ends_.push_back(static_cast<std::uint32_t>(chars_.size()));
+    const auto index = static_cast<std::uint32_t>(ends_.size() - 1);
+    index_.emplace(view(index), index);
+    return index;
+  }
+
+  void rollback() {
+    chars_.resize(old_chars_);
+    ends_.resize(old_names_);
+    chars_.shrink_to_fit();
+  }
+
+ private:
+  std::string_view view(std::size_t i) const {
+    const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return {chars_.data() + begin, ends_[i] - begin};
+  }
+
+  std::vector<char>& chars_;
+  std::vector<std::uint32_t>& ends_;
+  std::size_t old_chars_;
+  std::size_t old_names_;
+  std::unordered_map<std::string_view, std::uint32_t> index_;
+};
+
+std::uint64_t prefix_of(std::uint64_t entry) { return entry >> kNameIndexBits; }
+
+std::optional<std::uint32_t> find_name(const std::vector<std::uint64_t>& table,
+                                       std::uint64_t prefix) {
+  // The smallest packed value with this prefix is the prefix with name index 0.
+  const auto found = std::ranges::lower_bound(table, prefix << kNameIndexBits);
+  if (found == table.end() || prefix_of(*found) != prefix) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*found & kNameIndexMask);
+}
+
+using Tables = std::array<std::vector<std::uint64_t>, kPrefixBits.size()>;
+
+// Checks one data record and stages its entry in `staged` (unsorted, in file order).
+std::optional<std::string> stage_record(const std::vector<std::string>& fields, std::size_t line,
+                                        NameInterner& names, Tables& staged) {
+  if (fields.size() != kHeader.size()) {
+    return at_line(line,
+                   "expected 4 fields (Registry,Assignment,Organization Name,Organization "
+                   "Address), found " +
+                       std::to_string(fields.size()));
+  }
+  const Registry* const registry = find_registry(trim(fields[0]));
+  if (registry == nullptr) {
+    return at_line(line, "registry " + printable(fields[0]) + " is not MA-L, MA-M, MA-S or IAB");
+  }
+  const auto assignment = trim(fields[1]);
+  const auto prefix = parse_hex(assignment);
+  const auto digits = assignment.size();
+  if (!prefix || (digits != 6 && digits != 7 && digits != 9)) {
+    return at_line(line, "assignment " + printable(fields[1]) + " is not 6, 7 or 9 hex digits");
+  }
+  if (digits != registry->hex_digits) {
+    return at_line(line, std::string(registry->name) + " assignment " + printable(fields[1]) +
+                             " is not " + std::to_string(registry->hex_digits) + " hex digits");
+  }
+  const auto organization = trim(fields[2]);
+  if (organization.empty()) {
+    return at_line(line, "organization name is empty");
+  }
+  if (!is_valid_utf8(organization)) {
+    return at_line(line, "organization name " + printable(organization) + " is not valid UTF-8");
+  }
+  const auto name_index = names.intern(organization);
+  if (!name_index) {
+    return at_line(line, "more than " + std::to_string(kMaxNames) + " distinct organizations");
+  }
+  staged[table_for(digits)].push_back((*prefix << kNameIndexBits) | *name_index);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_text) {
+  static_assert(std::tuple_size_v<decltype(tables_)> == kPrefixBits.size());
+  if (csv_text.starts_with(kUtf8Bom)) {
+    csv_text.remove_prefix(kUtf8Bom.size());
+  }
+  if (csv_text.empty()) {
+    return Failure{std::string("empty input")};
+  }
+  // Name offsets are 32-bit to keep the table compact.
+  if (csv_text.size() > std::numeric_limits<std::uint32_t>::max() - name_chars_.size()) {
+    return Failure{"input of " + std::to_string(csv_text.size()) + " bytes is too large"};
+  }
+
+  CsvReader reader(csv_text);
+  std::vector<std::string> fields;
+  if (auto header = reader.next(fields); !header) {
+    return Failure{header.error()};
+  }
+  if (!std::ranges::equal(fields, kHeader)) {
+    return Failure{at_line(reader.record_line(),
+                           "header is not \"Registry,Assignment,Organization Name,Organization "
+                           "Address\"")};
+  }
+
+  NameInterner names(name_chars_, name_ends_, csv_text.size());
+  Tables staged;
+  for (;;) {
+    auto more = reader.next(fields);
+    if (!more) {
+      names.rollback();
+      return Failure{more.error()};
+    }
+    if (!more.value()) {
+      break;
+    }
+    const bool blank_line = fields.size() == 1 && trim(fields[0]).empty();
+    if (blank_line) {
+      continue;
+    }
+    if (auto error = stage_record(fields, reader.record_line(), names, staged)) {
+      names.rollback();
+      return Failure{std::move(*error)};
+    }
+  }
+
+  std::size_t added = 0;
+  for (std::size_t t = 0; t < tables_.size(); ++t) {
+    auto& fresh = staged[t];
+    auto& table = tables_[t];
+    // Stable, so among equal prefixes the earliest line comes first and unique keeps it.
+    std::ranges::stable_sort(fresh, {}, prefix_of);
+    // std::unique, not std::ranges::unique: clang 14 (clang-tidy here) cannot parse the
+    // subrange libstdc++ 12 returns.
+    fresh.erase(
+        std::unique(fresh.begin(), fresh.end(),
+                    [](std::uint64_t a, std::uint64_t b) { return prefix_of(a) == prefix_of(b); }),
+        fresh.end());
+    std::erase_if(fresh, [&table](std::uint64_t entry) {
+      return find_name(table, prefix_of(entry)).has_value();
+    });
+    added += fresh.size();
+    const auto old_size = static_cast<std::ptrdiff_t>(table.size());
+    table.insert(table.end(), fresh.begin(), fresh.end());
+    std::inplace_merge(table.begin(), table.begin() + old_size, table.end());
+    table.shrink_to_fit();
+  }
+  // Give back the worst-case capacity reserved for new names.
+  name_chars_.shrink_to_fit();
+  name_ends_.shrink_to_fit();
+  return added;
+}
+
+std::string_view VendorRegistry::lookup(const MacAddress& mac) const {
+  const std::uint64_t address = mac.to_u64();
+  for (std::size_t t = 0; t < tables_.size(); ++t) {
+    if (const auto index = find_name(tables_[t], address >> (kMacBits - kPrefixBits[t]))) {
+      return name(*index);
+    }
+  }
+  return mac.is_locally_administered() ? kLocallyAdministered : kUnknown;
+}
+
+std::size_t VendorRegistry::size() const {
+  std::size_t total = 0;
+  for (const auto& table : tables_) {
+    total += table.size();
+  }
+  return total;
+}
+
+std::string_view VendorRegistry::name(std::uint32_t index) const {
+  const std::size_t begin = index == 0 ? 0 : name_ends_[index - 1];
+  return {name_chars_.data() + begin, name_ends_[index] - begin};
+}
+
+}  // namespace arp

@@ -1,0 +1,594 @@
+#include "exporter/analyze.h"
+
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <queue>
+#include <span>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "collectors/pcap_handle.h"
+#include "core/arp_pipeline.h"
+
+namespace arp {
+namespace {
+
+// Ends the analysis; what() is the one line for `err`, after "analyze: ".
+class AnalyzeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---------------------------------------------------------------------------------------------
+// What happened to each address over the whole capture. No I/O here: it only sees outcomes.
+
+// The tracker forgets claims older than the window, which is right for a live exporter but
+// would make a conflict that ended early in a long capture vanish from the final snapshot.
+struct AddressHistory {
+  bool contested = false;  // had a returning_claimant: the tracker's own definition of conflict
+  // By MacAddress::to_u64(): a flood of MACs for one IP must not make every later frame scan
+  // all the MACs seen so far.
+  std::unordered_map<std::uint64_t, Claimant> claimants;
+};
+
+struct ProbeHistory {
+  std::uint64_t frames = 0;
+  std::vector<MacAddress> claimed_by;  // who held the address when it was probed
+};
+
+// (interface, vlan, probed ip, prober): std::map keeps the probes in a stable order.
+using ProbeKey = std::tuple<InterfaceIndex, Vlan, Ipv4Address, MacAddress>;
+
+void merge_claimant(AddressHistory& history, const Claimant& seen) {
+  const auto [found, inserted] = history.claimants.try_emplace(seen.mac.to_u64(), seen);
+  if (inserted) return;
+  auto& known = found->second;
+  known.first_seen = std::min(known.first_seen, seen.first_seen);
+  known.last_seen = std::max(known.last_seen, seen.last_seen);
+  known.frames = std::max(known.frames, seen.frames);
+}
+
+void count_claim(AddressHistory& history, const MacAddress& mac, Timestamp captured) {
+  auto& claimant =
+      history.claimants
+          .try_emplace(
+              mac.to_u64(),
+              Claimant{.mac = mac, .frames = 0, .first_seen = captured, .last_seen = captured})
+          .first->second;
+  ++claimant.frames;
+  claimant.first_seen = std::min(claimant.first_seen, captured);
+  claimant.last_seen = std::max(claimant.last_seen, captured);
+}
+
+class CaptureHistory {
+ public:
+  // Called for every frame, in capture-time order, after the pipeline has processed it.
+  void record(InterfaceIndex interface, const PipelineOutcome& outcome, Timestamp captured,
+              const ClaimTracker& tracker) {
+    if (outcome.frame == nullptr) return;
+    const ArpFrame& frame = *outcome.frame;
+    switch (outcome.event) {
+      case ClaimEvent::new_claimant:
+      case ClaimEvent::returning_claimant: {
+        const AddressKey key{frame.sender_ip, frame.vlan, interface};
+        auto [found, first_trouble] = addresses_.try_emplace(key);
+        if (first_trouble) {
+          // The tracker's view seeds the history with the claims made before the address
+          // changed hands (this frame included). From here on every claim frame is counted
+          // below, so later merges of the tracker's view, at each event or at the end, could
+          // add nothing: its counts restart when a claimant expires, ours do not.
+          for (const auto& claimant : tracker.claimants(key, captured)) {
+            merge_claimant(found->second, claimant);
+          }
+        } else {
+          count_claim(found->second, frame.sender_mac, captured);
+        }
+        found->second.contested |= outcome.event == ClaimEvent::returning_claimant;
+        break;
+      }
+      case ClaimEvent::new_address:
+      case ClaimEvent::refreshed: {
+        if (addresses_.empty()) break;  // the common case costs nothing
+        const auto found = addresses_.find(AddressKey{frame.sender_ip, frame.vlan, interface});
+        if (found != addresses_.end()) count_claim(found->second, frame.sender_mac, captured);
+        break;
+      }
+      case ClaimEvent::probe_for_claimed: {
+        auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
+        ++probe.frames;
+        const AddressKey probed{frame.target_ip, frame.vlan, interface};
+        for (const auto& claimant : tracker.claimants(probed, captured)) {
+          if (claimant.mac != frame.sender_mac &&
+              std::find(probe.claimed_by.begin(), probe.claimed_by.end(), claimant.mac) ==
+                  probe.claimed_by.end()) {
+            probe.claimed_by.push_back(claimant.mac);
+          }
+        }
+        break;
+      }
+      case ClaimEvent::not_a_claim:
+      case ClaimEvent::probe:
+        break;
+    }
+  }
+
+  const std::unordered_map<AddressKey, AddressHistory, AddressKeyHash>& addresses() const {
+    return addresses_;
+  }
+  const std::map<ProbeKey, ProbeHistory>& probes() const { return probes_; }
+
+ private:
+  std::unordered_map<AddressKey, AddressHistory, AddressKeyHash> addresses_;
+  std::map<ProbeKey, ProbeHistory> probes_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The report: plain values, sorted, ready for either format.
+
+struct FileSummary {
+  std::string path;
+  std::string interface;
+  std::uint64_t packets = 0;
+  std::uint64_t arp_frames = 0;
+  std::optional<Timestamp> first_packet;
+  std::optional<Timestamp> last_packet;
+};
+
+struct AddressEntry {
+  std::string interface;
+  AddressKey key;
+  std::vector<Claimant> claimants;  // first_seen order
+};
+
+struct ProbeEntry {
+  std::string interface;
+  AddressKey key;
+  MacAddress prober;
+  std::uint64_t frames = 0;
+  std::vector<MacAddress> claimed_by;
+};
+
+struct Report {
+  std::vector<FileSummary> files;
+  std::uint64_t packets = 0;
+  std::optional<Timestamp> first_packet;
+  std::optional<Timestamp> last_packet;
+  Duration window{};
+  std::array<std::uint64_t, kAllArpKinds.size()> frames{};
+  std::array<std::uint64_t, kAllRejectReasons.size()> rejected{};
+  std::uint64_t ignored = 0;
+  std::vector<AddressEntry> contested;
+  std::vector<AddressEntry> moved;
+  std::vector<ProbeEntry> probes_for_claimed;
+};
+
+// By interface name, not index: the order must not depend on the order files were given in.
+template <typename Entry>
+void sort_entries(std::vector<Entry>& entries) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.interface, a.key.vlan, a.key.ip) <
+           std::tie(b.interface, b.key.vlan, b.key.ip);
+  });
+}
+
+void add_history(Report& report, const CaptureHistory& history, const ClaimTracker& tracker) {
+  for (const auto& [key, address] : history.addresses()) {
+    AddressEntry entry{.interface = std::string(tracker.interface_name(key.interface)),
+                       .key = key,
+                       .claimants = {}};
+    for (const auto& [mac, claimant] : address.claimants) entry.claimants.push_back(claimant);
+    std::sort(entry.claimants.begin(), entry.claimants.end(),
+              [](const Claimant& a, const Claimant& b) {
+                return std::tie(a.first_seen, a.mac) < std::tie(b.first_seen, b.mac);
+              });
+    (address.contested ? report.contested : report.moved).push_back(std::move(entry));
+  }
+  sort_entries(report.contested);
+  sort_entries(report.moved);
+
+  for (const auto& [key, probe] : history.probes()) {
+    const auto& [interface, vlan, ip, prober] = key;
+    report.probes_for_claimed.push_back(
+        ProbeEntry{.interface = std::string(tracker.interface_name(interface)),
+                   .key = AddressKey{ip, vlan, interface},
+                   .prober = prober,
+                   .frames = probe.frames,
+                   .claimed_by = probe.claimed_by});
+  }
+  // Stable: probes of one address keep the prober order the map gave them.
+  std::stable_sort(report.probes_for_claimed.begin(), report.probes_for_claimed.end(),
+                   [](const ProbeEntry& a, const ProbeEntry& b) {
+                     return std::tie(a.interface, a.key.vlan, a.key.ip) <
+                            std::tie(b.interface, b.key.vlan, b.key.ip);
+                   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering.
+
+// Zero-padded decimal, for the fixed-width fields of dates and durations.
+std::string padded(long long value, std::size_t width) {
+  auto digits = std::to_string(value);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+// RFC 3339, UTC, milliseconds: what people paste into tickets and grep logs for.
+std::string rfc3339(Timestamp time) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(time);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss clock{ms - day};
+  return padded(static_cast<int>(date.year()), 4) + "-" +
+         padded(static_cast<unsigned>(date.month()), 2) + "-" +
+         padded(static_cast<unsigned>(date.day()), 2) + "T" + padded(clock.hours().count(), 2) +
+         ":" + padded(clock.minutes().count(), 2) + ":" + padded(clock.seconds().count(), 2) + "." +
+         padded(clock.subseconds().count(), 3) + "Z";
+}
+
+// "12.345s", "5m00s", "1h02m03s": the window and the capture's span, read at a glance.
+std::string duration_text(Duration duration) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
+  const auto s = ms / 1000;
+  if (ms < 60'000) return std::to_string(s) + "." + padded(ms % 1000, 3) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + padded(s % 60, 2) + "s";
+  return std::to_string(s / 3600) + "h" + padded(s / 60 % 60, 2) + "m" + padded(s % 60, 2) + "s";
+}
+
+std::string vlan_text(const Vlan& vlan) {
+  return vlan.tagged() ? "vlan " + vlan.to_string() : std::string("untagged");
+}
+
+std::string plural(std::uint64_t count, std::string_view one, std::string_view many) {
+  return std::to_string(count) + " " + std::string(count == 1 ? one : many);
+}
+
+void write_address_entries(std::ostream& out, const std::vector<AddressEntry>& entries,
+                           const VendorRegistry& vendors) {
+  for (const auto& entry : entries) {
+    out << entry.key.ip.to_string() << " (" << vlan_text(entry.key.vlan) << ", seen in "
+        << entry.interface << "): " << plural(entry.claimants.size(), "MAC", "MACs") << '\n';
+    std::size_t vendor_width = 0;
+    for (const auto& claimant : entry.claimants) {
+      vendor_width = std::max(vendor_width, vendors.lookup(claimant.mac).size());
+    }
+    for (const auto& claimant : entry.claimants) {
+      const auto vendor = vendors.lookup(claimant.mac);
+      out << "  " << claimant.mac.to_string() << "  " << vendor
+          << std::string(vendor_width - vendor.size(), ' ') << "  first "
+          << rfc3339(claimant.first_seen) << "  last " << rfc3339(claimant.last_seen) << "  frames "
+          << claimant.frames << '\n';
+    }
+  }
+}
+
+void write_text(std::ostream& out, const Report& report, const VendorRegistry& vendors) {
+  out << "arp_health_exporter analyze: " << plural(report.files.size(), "file", "files") << ", "
+      << plural(report.packets, "frame", "frames");
+  if (report.first_packet && report.last_packet) {
+    out << " from " << rfc3339(*report.first_packet) << " to " << rfc3339(*report.last_packet)
+        << " (" << duration_text(*report.last_packet - *report.first_packet) << ")";
+  }
+  out << '\n';
+  for (const auto& file : report.files) {
+    out << "  " << file.path;
+    if (file.interface != file.path) out << " (as " << file.interface << ")";
+    out << ": " << plural(file.packets, "frame", "frames") << ", " << file.arp_frames << " ARP\n";
+  }
+  out << "ARP frames:";
+  for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
+    out << (i == 0 ? " " : ", ") << report.frames[i] << ' ' << to_string(kAllArpKinds[i]);
+  }
+  out << "; " << report.ignored << " ignored by filter rules\n";
+  out << "window: " << duration_text(report.window)
+      << " (an address is contested when a MAC claims it again within the window after another "
+         "MAC did)\n";
+
+  out << "\nCONTESTED: " << plural(report.contested.size(), "address", "addresses")
+      << " (two or more MACs kept claiming it: an IP conflict, find and fix the duplicate)\n";
+  write_address_entries(out, report.contested, vendors);
+
+  out << "\nMOVED: " << plural(report.moved.size(), "address", "addresses")
+      << " (the MAC changed and the old one went silent: NIC swap, VM migration, failover)\n";
+  write_address_entries(out, report.moved, vendors);
+
+  out << "\nPROBES FOR CLAIMED ADDRESSES: " << report.probes_for_claimed.size()
+      << " (a host checked whether an address in use was free: a stale DHCP lease or a "
+         "conflict about to happen)\n";
+  for (const auto& probe : report.probes_for_claimed) {
+    out << probe.key.ip.to_string() << " (" << vlan_text(probe.key.vlan) << ", seen in "
+        << probe.interface << "): " << plural(probe.frames, "probe", "probes") << " from "
+        << probe.prober.to_string() << "  " << vendors.lookup(probe.prober);
+    if (!probe.claimed_by.empty()) {
+      out << "; claimed by";
+      for (const auto& mac : probe.claimed_by) {
+        out << ' ' << mac.to_string() << " (" << vendors.lookup(mac) << ")";
+      }
+    }
+    out << '\n';
+  }
+
+  std::uint64_t rejected = 0;
+  for (const auto count : report.rejected) rejected += count;
+  out << "\nREJECTED FRAMES: " << rejected << " (not ARP over Ethernet/IPv4, or malformed)\n";
+  for (std::size_t i = 0; i < kAllRejectReasons.size(); ++i) {
+    if (report.rejected[i] != 0) {
+      out << "  " << to_string(kAllRejectReasons[i]) << "  " << report.rejected[i] << '\n';
+    }
+  }
+
+  out << '\n';
+  if (!report.contested.empty()) {
+    out << "verdict: CONTESTED, "
+        << plural(report.contested.size(), "address has", "addresses have") << " an IP conflict\n";
+  } else {
+    out << "verdict: no IP conflict, " << plural(report.moved.size(), "address", "addresses")
+        << " moved, " << plural(report.probes_for_claimed.size(), "probe", "probes")
+        << " for claimed addresses\n";
+  }
+}
+
+using Json = nlohmann::ordered_json;
+
+Json optional_time(const std::optional<Timestamp>& time) {
+  return time ? Json(rfc3339(*time)) : Json(nullptr);
+}
+
+Json address_entries_json(const std::vector<AddressEntry>& entries, const VendorRegistry& vendors) {
+  Json array = Json::array();
+  for (const auto& entry : entries) {
+    Json claimants = Json::array();
+    for (const auto& claimant : entry.claimants) {
+      claimants.push_back(Json{{"mac", claimant.mac.to_string()},
+                               {"vendor", vendors.lookup(claimant.mac)},
+                               {"first_seen", rfc3339(claimant.first_seen)},
+                               {"last_seen", rfc3339(claimant.last_seen)},
+                               {"frames", claimant.frames}});
+    }
+    array.push_back(Json{{"ip", entry.key.ip.to_string()},
+                         {"vlan", entry.key.vlan.to_string()},
+                         {"interface", entry.interface},
+                         {"claimants", std::move(claimants)}});
+  }
+  return array;
+}
+
+void write_json(std::ostream& out, const Report& report, const VendorRegistry& vendors) {
+  Json files = Json::array();
+  for (const auto& file : report.files) {
+    files.push_back(Json{{"path", file.path},
+                         {"interface", file.interface},
+                         {"frames", file.packets},
+                         {"arp_frames", file.arp_frames},
+                         {"first_frame", optional_time(file.first_packet)},
+                         {"last_frame", optional_time(file.last_packet)}});
+  }
+  Json frames = Json::object();
+  for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
+    frames[std::string(to_string(kAllArpKinds[i]))] = report.frames[i];
+  }
+  Json rejected = Json::object();
+  for (std::size_t i = 0; i < kAllRejectReasons.size(); ++i) {
+    rejected[std::string(to_string(kAllRejectReasons[i]))] = report.rejected[i];
+  }
+  Json probes = Json::array();
+  for (const auto& probe : report.probes_for_claimed) {
+    Json claimed_by = Json::array();
+    for (const auto& mac : probe.claimed_by) claimed_by.push_back(mac.to_string());
+    probes.push_back(Json{{"ip", probe.key.ip.to_string()},
+                          {"vlan", probe.key.vlan.to_string()},
+                          {"interface", probe.interface},
+                          {"mac", probe.prober.to_string()},
+                          {"vendor", vendors.lookup(probe.prober)},
+                          {"frames", probe.frames},
+                          {"claimed_by", std::move(claimed_by)}});
+  }
+  const Json document{{"files", std::move(files)},
+                      {"frames", std::move(frames)},
+                      {"rejected", std::move(rejected)},
+                      {"ignored", report.ignored},
+                      {"contested", address_entries_json(report.contested, vendors)},
+                      {"moved", address_entries_json(report.moved, vendors)},
+                      {"probes_for_claimed", std::move(probes)}};
+  // Registry names are UTF-8 as published, but one bad byte must not cost the whole report.
+  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The edge: capture files.
+
+struct CaptureFile {
+  std::string path;
+  std::string interface;
+  InterfaceIndex index = 0;
+  PcapHandle handle;
+  std::uint64_t packets = 0;
+  std::optional<Timestamp> first_packet;
+  std::optional<Timestamp> last_packet;
+  // The packet read ahead; libpcap keeps it valid until the next read on this handle.
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+};
+
+// Keeps `err` to one line, whatever libpcap put in its message.
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  return text;
+}
+
+PcapHandle open_capture(const std::string& path) {
+  std::array<char, PCAP_ERRBUF_SIZE> error{};
+  // Nanoseconds: pcapng and nanosecond pcap keep them, and frames a microsecond apart must
+  // stay in order.
+  PcapHandle handle(pcap_open_offline_with_tstamp_precision(
+      path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
+  if (!handle) {
+    std::string_view text = error.data();
+    // Some messages ("x.pcap: No such file or directory") already start with the path.
+    if (text.starts_with(path + ": ")) text.remove_prefix(path.size() + 2);
+    throw AnalyzeError(path + ": " + std::string(text));
+  }
+  const int link = pcap_datalink(handle.get());
+  if (link != DLT_EN10MB) {
+    const char* name = pcap_datalink_val_to_name(link);
+    throw AnalyzeError(path + ": link type " + (name != nullptr ? name : "unknown") + " (" +
+                       std::to_string(link) +
+                       ") is not Ethernet (EN10MB), the only link type analyzed");
+  }
+  return handle;
+}
+
+// Reads the next packet into `file`; false at the end. A capture cut off mid-packet is an
+// error, not an end: the report would silently describe less than the file claims to hold.
+bool read_ahead(CaptureFile& file) {
+  const int result = pcap_next_ex(file.handle.get(), &file.header, &file.data);
+  if (result == 1) return true;
+  if (result == PCAP_ERROR_BREAK) return false;
+  throw AnalyzeError(file.path + ": " + pcap_geterr(file.handle.get()));
+}
+
+Timestamp capture_time(const pcap_pkthdr& header) {
+  // Opened with nanosecond precision, libpcap puts nanoseconds in tv_usec.
+  return Timestamp{} +
+         std::chrono::duration_cast<Duration>(std::chrono::seconds(header.ts.tv_sec) +
+                                              std::chrono::nanoseconds(header.ts.tv_usec));
+}
+
+// Basenames keep the report readable; where two files share one, their paths as given, so two
+// vantage points are never merged into one.
+std::vector<std::string> interface_names(const std::vector<std::string>& paths) {
+  std::map<std::string, std::size_t> uses;
+  std::vector<std::string> names;
+  for (const auto& path : paths) {
+    names.push_back(std::filesystem::path(path).filename().string());
+    ++uses[names.back()];
+  }
+  std::map<std::string, std::size_t> given;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (++given[paths[i]] > 1) throw AnalyzeError(paths[i] + ": given more than once");
+    if (uses[names[i]] > 1 || names[i].empty()) names[i] = paths[i];
+  }
+  return names;
+}
+
+Report analyze(const AnalyzeOptions& options) {
+  if (options.files.empty()) throw AnalyzeError("no capture files given");
+  if (options.files.size() > std::numeric_limits<InterfaceIndex>::max()) {
+    throw AnalyzeError("more than " + std::to_string(std::numeric_limits<InterfaceIndex>::max()) +
+                       " files");
+  }
+
+  ArpPipeline pipeline(options.tracker, options.filter);
+  const auto names = interface_names(options.files);
+  std::vector<CaptureFile> files(options.files.size());
+  // Every file is opened (and its link type checked) before any is read, so a bad argument
+  // fails fast instead of after minutes of reading the others.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    files[i].path = options.files[i];
+    files[i].interface = names[i];
+    files[i].handle = open_capture(files[i].path);
+    files[i].index = pipeline.add_interface(files[i].interface);
+  }
+
+  // The tracker has one clock: frames from all files are fed in capture-time order (files
+  // from hosts whose clocks are synchronised interleave as the traffic did). Ties go to the
+  // earlier file so the result does not depend on heap internals.
+  using Pending = std::pair<Timestamp, std::size_t>;
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (read_ahead(files[i])) pending.emplace(capture_time(*files[i].header), i);
+  }
+
+  CaptureHistory history;
+  std::optional<Timestamp> latest;
+  while (!pending.empty()) {
+    const auto [captured, i] = pending.top();
+    pending.pop();
+    auto& file = files[i];
+    ++file.packets;
+    if (!file.first_packet) file.first_packet = captured;
+    file.last_packet = std::max(file.last_packet.value_or(captured), captured);
+    latest = std::max(latest.value_or(captured), captured);
+
+    // libpcap hands out u_char; the decoder reads std::byte. Same object representation.
+    const std::span frame(reinterpret_cast<const std::byte*>(file.data),  // NOLINT
+                          file.header->caplen);
+    const auto outcome = pipeline.process(file.index, frame, captured);
+    history.record(file.index, outcome, captured, pipeline.tracker());
+
+    if (read_ahead(file)) pending.emplace(capture_time(*file.header), i);
+  }
+
+  Report report;
+  report.window = options.tracker.window;
+  const auto snapshot = pipeline.snapshot(latest.value_or(Timestamp{}));
+  for (const auto& file : files) {
+    const auto& counters = snapshot.counters.at(file.index);
+    report.files.push_back(FileSummary{.path = file.path,
+                                       .interface = file.interface,
+                                       .packets = file.packets,
+                                       .arp_frames = counters.frames.total_frames(),
+                                       .first_packet = file.first_packet,
+                                       .last_packet = file.last_packet});
+    report.packets += file.packets;
+    if (file.first_packet) {
+      report.first_packet =
+          std::min(report.first_packet.value_or(*file.first_packet), *file.first_packet);
+      report.last_packet =
+          std::max(report.last_packet.value_or(*file.last_packet), *file.last_packet);
+    }
+    for (std::size_t k = 0; k < kAllArpKinds.size(); ++k) {
+      report.frames[k] += counters.frames.frames(kAllArpKinds[k]);
+    }
+    for (std::size_t r = 0; r < kAllRejectReasons.size(); ++r) {
+      report.rejected[r] += counters.frames.rejected(kAllRejectReasons[r]);
+    }
+    report.ignored += counters.ignored;
+  }
+  add_history(report, history, pipeline.tracker());
+  return report;
+}
+
+}  // namespace
+
+int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, std::ostream& out,
+                std::ostream& err) {
+  try {
+    const auto report = analyze(options);
+    // Rendered whole before writing, so an error never leaves half a report on `out`.
+    std::ostringstream text;
+    if (options.format == AnalyzeOptions::Format::json) {
+      write_json(text, report, vendors);
+    } else {
+      write_text(text, report, vendors);
+    }
+    out << text.str();
+    out.flush();
+    // A report cut short by a full disk or a closed pipe must not pass for a clean one.
+    if (!out) throw AnalyzeError("cannot write the report");
+    return report.contested.empty() ? kAnalyzeNothingContested : kAnalyzeContested;
+  } catch (const std::exception& error) {
+    err << "analyze: " << one_line(error.what()) << '\n';
+    return kAnalyzeError;
+  }
+}
+
+}  // namespace arp

@@ -1,0 +1,35 @@
+// `arp_health_exporter analyze FILE...`: the live exporter's decoder and tracker run over
+// capture files after the fact, so an incident can be investigated from a tcpdump somebody
+// took on one or more hosts, and the report names the same addresses the alerts would have.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "core/claim_filter.h"
+#include "core/claim_tracker.h"
+#include "core/vendor_registry.h"
+
+namespace arp {
+
+struct AnalyzeOptions {
+  // pcap or pcapng, Ethernet link type only. Each file is its own vantage point (interface),
+  // named by its basename: the same IP seen from two hosts is two addresses in the report.
+  std::vector<std::string> files;
+  enum class Format { text, json } format = Format::text;
+  ClaimTrackerConfig tracker;
+  ClaimFilter filter;
+};
+
+// Exit codes: scripts and CI jobs branch on them, so they are part of the interface.
+inline constexpr int kAnalyzeNothingContested = 0;
+inline constexpr int kAnalyzeContested = 1;
+inline constexpr int kAnalyzeError = 2;
+
+// Writes the report to `out` and returns kAnalyzeNothingContested or kAnalyzeContested; on
+// any error writes nothing to `out`, one line to `err`, and returns kAnalyzeError.
+int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace arp

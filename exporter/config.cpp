@@ -1,0 +1,168 @@
+#include "exporter/config.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <ostream>
+
+#include "collectors/vendor_files.h"
+#include "core/duration.h"
+#include "exporter/version.h"
+
+namespace arp {
+namespace {
+
+// CLI11 validators return an error text, or "" when the value is fine.
+std::string check_duration(const std::string& text) {
+  const auto duration = parse_duration(text);
+  if (!duration || *duration <= Duration::zero()) {
+    return "\"" + text + "\" is not a positive duration such as 30s, 5m or 1h";
+  }
+  return {};
+}
+
+std::string check_regex(const std::string& text) {
+  try {
+    std::regex pattern(text);
+  } catch (const std::regex_error& error) {
+    return "\"" + text + "\" is not a valid regular expression: " + error.what();
+  }
+  return {};
+}
+
+// The raw text of every option, converted and checked after CLI11 has parsed it all.
+struct RawOptions {
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  std::string include;
+  std::string exclude;
+  std::string window = "5m";
+  std::string rescan = "5s";
+  std::vector<std::string> ignore;
+  std::string format = "text";
+};
+
+void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
+  app.add_option("--web.listen-address", config.listen_address,
+                 "Address to serve /metrics and the status page on, [host]:port")
+      ->capture_default_str();
+  app.add_option("--web.telemetry-path", config.telemetry_path, "Path of the metrics endpoint")
+      ->capture_default_str()
+      ->check([](const std::string& path) {
+        return !path.empty() && path.front() == '/' && path != "/" ? std::string()
+                                                                   : "must start with / and not be /";
+      });
+  app.add_option("--log.level", raw.log_level, "debug, info, warn or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log.format", raw.log_format, "logfmt or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logfmt", "json"}));
+  app.add_option("--collector.arp.interfaces-include", raw.include,
+                 "Capture only on interfaces whose name matches this regex (then no IPv4 "
+                 "address is required: mirror ports)")
+      ->check(check_regex);
+  app.add_option("--collector.arp.interfaces-exclude", raw.exclude,
+                 "Never capture on interfaces whose name matches this regex")
+      ->check(check_regex);
+  app.add_option("--collector.arp.snaplen", config.capture.snapshot_length,
+                 "Bytes captured per frame")
+      ->capture_default_str()
+      ->check(CLI::Range(64, 65535));
+  app.add_option("--collector.arp.buffer-size", config.capture.buffer_bytes,
+                 "Kernel capture buffer per interface, bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(64 * 1024, 1024 * 1024 * 1024));
+  app.add_flag("--collector.arp.promiscuous", config.capture.promiscuous,
+               "Capture in promiscuous mode (mirror/SPAN ports)");
+  app.add_option("--collector.arp.rescan-interval", raw.rescan,
+                 "How often to look for new, vanished or returning interfaces")
+      ->capture_default_str()
+      ->check(check_duration);
+  app.add_option("--collector.arp.max-series", config.max_address_series,
+                 "Most addresses in trouble exported with per-IP series")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+}
+
+void define_tracker_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
+  app.add_option("--collector.arp.window", raw.window,
+                 "How long a claim counts: two MACs claiming one IP within it is a conflict")
+      ->capture_default_str()
+      ->check(check_duration);
+  app.add_option("--collector.arp.max-addresses", config.tracker.max_addresses,
+                 "Most addresses tracked; the least recently claimed are evicted beyond it")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  app.add_option("--collector.arp.ignore", raw.ignore,
+                 "IP, CIDR or MAC that legitimately shares addresses (VRRP/CARP virtual MAC, "
+                 "bonding); repeatable")
+      ->check([](const std::string& rule) {
+        ClaimFilter probe;
+        const auto result = probe.add_rule(rule);
+        return result ? std::string() : result.error();
+      });
+  app.add_option("--vendor.files", config.vendor_files,
+                 "IEEE registry CSV files (Debian's ieee-data) for MAC vendor names")
+      ->capture_default_str();
+}
+
+void apply(const RawOptions& raw, ExporterConfig& config) {
+  config.log_level = *parse_log_level(raw.log_level);
+  config.log_format = *parse_log_format(raw.log_format);
+  if (!raw.include.empty()) config.interfaces.include.emplace(raw.include);
+  if (!raw.exclude.empty()) config.interfaces.exclude.emplace(raw.exclude);
+  config.tracker.window = *parse_duration(raw.window);
+  config.rescan_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.rescan));
+  for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
+  config.analyze_json = raw.format == "json";
+}
+
+}  // namespace
+
+std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const* argv,
+                                                     std::ostream& out, std::ostream& err) {
+  ExporterConfig config;
+  for (const auto& file : default_vendor_files()) config.vendor_files.push_back(file.string());
+  RawOptions raw;
+
+  CLI::App app{"arp_health_exporter: finds duplicate IP addresses and ARP trouble, for Prometheus"};
+  app.set_version_flag("--version", std::string("arp_health_exporter ") + kVersion);
+  app.set_config("--config.file", "", "Read flags from this file (key = value, keys are the "
+                                      "long flag names)");
+  // Flag names contain dots; they must not be read as config-file sections.
+  app.get_config_formatter_base()->parentSeparator('\0');
+  app.allow_config_extras(false);  // a misspelt key is an error, not silently ignored
+  define_exporter_options(app, config, raw);
+  define_tracker_options(app, config, raw);
+
+  auto* analyze = app.add_subcommand("analyze", "Read pcap/pcapng files and report conflicts "
+                                                "(exit 0: none, 1: conflicts, 2: error)");
+  analyze->add_option("files", config.analyze_files, "Capture files")->required()->check(CLI::ExistingFile);
+  analyze->add_option("--format", raw.format, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& version) {
+    out << version.what() << '\n';
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::string message = error.what();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    err << "arp_health_exporter: error: " << message << '\n';
+    return 2;
+  }
+  config.analyze = analyze->parsed();
+  apply(raw, config);
+  return config;
+}
+
+}  // namespace arp

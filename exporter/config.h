@@ -1,0 +1,47 @@
+// Command line and config file (CLI11): every flag can also be a `key = value` line in the file
+// named by --config.file, with the flag's long name as the key.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <regex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "collectors/arp_capture.h"
+#include "collectors/capture_manager.h"
+#include "collectors/logger.h"
+#include "core/claim_filter.h"
+#include "core/claim_tracker.h"
+
+namespace arp {
+
+inline constexpr const char* kDefaultListenAddress = ":10711";
+
+struct ExporterConfig {
+  std::string listen_address = kDefaultListenAddress;
+  std::string telemetry_path = "/metrics";
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::logfmt;
+
+  InterfaceSelection interfaces;
+  CaptureOptions capture;
+  std::chrono::milliseconds rescan_interval{5000};
+  ClaimTrackerConfig tracker;
+  ClaimFilter filter;
+  std::size_t max_address_series = 1000;
+  std::vector<std::string> vendor_files;
+
+  // `analyze FILE...`: read captures instead of serving metrics.
+  bool analyze = false;
+  std::vector<std::string> analyze_files;
+  bool analyze_json = false;
+};
+
+// The parsed configuration, or the exit code to leave with: 0 after --help or --version, 2 after
+// a bad flag, value or config file (one line on `err` saying which).
+std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const* argv,
+                                                     std::ostream& out, std::ostream& err);
+
+}  // namespace arp
