@@ -1,0 +1,65 @@
+// An ArpState with every kind of trouble in it, built through the real pipeline.
+#pragma once
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+#include "collectors/arp_collector.h"
+#include "collectors/vendor_files.h"
+
+namespace arp::testing {
+
+inline const VendorRegistry& real_vendors() {
+  static const auto registry = load_vendor_registry(default_vendor_files());
+  return registry;
+}
+
+inline ArpFrame claim_frame(const char* mac, const char* ip, Vlan vlan = {}) {
+  ArpFrame frame;
+  frame.kind = ArpKind::reply;
+  frame.ethernet_source = frame.sender_mac = *MacAddress::parse(mac);
+  frame.sender_ip = *Ipv4Address::parse(ip);
+  frame.target_ip = *Ipv4Address::parse("192.0.2.20");
+  frame.vlan = vlan;
+  return frame;
+}
+
+// Two contested addresses on eth0 (one untagged, one in VLAN 100) and a foreign claim on this
+// host's own address 192.0.2.20.
+inline ArpState incident_state() {
+  ArpPipeline pipeline({}, {});
+  const auto eth0 = pipeline.add_interface("eth0");
+  Timestamp now{std::chrono::hours(24 * 365 * 50)};
+  const auto see = [&](const ArpFrame& frame) {
+    now += std::chrono::seconds(1);
+    pipeline.tracker().observe(eth0, frame, now);
+  };
+  for (int i = 0; i < 3; ++i) {
+    see(claim_frame("00:1b:21:0a:00:0a", "192.0.2.10"));
+    see(claim_frame("00:50:56:0b:00:0b", "192.0.2.10"));
+    see(claim_frame("02:00:00:00:01:01", "198.51.100.7", Vlan{.outer = 0, .inner = 100}));
+    see(claim_frame("02:00:00:00:01:02", "198.51.100.7", Vlan{.outer = 0, .inner = 100}));
+  }
+  see(claim_frame("00:50:56:0b:00:0b", "192.0.2.20"));
+
+  ArpState state;
+  state.taken = now;
+  state.pipeline = pipeline.snapshot(now);
+  state.captures["eth0"] = CaptureStatistics{.up = true, .received = 13, .dropped = 1,
+                                             .interface_dropped = 0};
+  const std::vector<HostInterface> host = {
+      {.name = "eth0", .up = true, .loopback = false, .ethernet = true,
+       .mac = *MacAddress::parse("02:00:00:00:00:14"),
+       .addresses = {*Ipv4Address::parse("192.0.2.20")}}};
+  state.own_claims = find_own_address_claims(host, pipeline.tracker(), state.pipeline.tracker, now);
+  return state;
+}
+
+inline std::string serialize(const std::vector<prometheus::MetricFamily>& families) {
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, families);
+  return text.str();
+}
+
+}  // namespace arp::testing

@@ -1,0 +1,66 @@
+// docs/metrics.md and the exposition must name the same metrics.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "exporter/metrics_endpoint.h"
+#include "tests/collectors/collector_fixtures.h"
+
+namespace arp {
+namespace {
+
+class FixedCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return render_arp_metrics(testing::incident_state(), testing::real_vendors(), 1000);
+  }
+};
+
+std::set<std::string> names_matching(const std::string& text, const std::regex& pattern) {
+  std::set<std::string> names;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern);
+       it != std::sregex_iterator(); ++it) {
+    names.insert((*it)[1]);
+  }
+  return names;
+}
+
+TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed) {
+  std::ostringstream log;
+  Logger logger(LogLevel::error, LogFormat::logfmt, log);
+  const auto collector = std::make_shared<FixedCollector>();
+  const MetricsEndpoint endpoint({{"arp", collector}}, logger);
+  const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
+
+  std::ifstream file(std::string(ARP_DOCS_DIR) + "/metrics.md");
+  ASSERT_TRUE(file) << "docs/metrics.md missing";
+  const std::string doc((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto documented = names_matching(doc, std::regex(R"(\n\| `(arp_[a-z0-9_]+)` \|)"));
+
+  for (const auto& name : exposed) EXPECT_TRUE(documented.contains(name)) << name << " undocumented";
+  for (const auto& name : documented) EXPECT_TRUE(exposed.contains(name)) << name << " not exposed";
+  EXPECT_GT(exposed.size(), 25U);
+}
+
+TEST(MetricsDocTest, AFailingCollectorFailsOnlyItself) {
+  struct Broken : prometheus::Collectable {
+    std::vector<prometheus::MetricFamily> Collect() const override {
+      throw std::runtime_error("netlink dump failed");
+    }
+  };
+  std::ostringstream log;
+  Logger logger(LogLevel::error, LogFormat::logfmt, log);
+  const auto broken = std::make_shared<Broken>();
+  const auto working = std::make_shared<FixedCollector>();
+  const MetricsEndpoint endpoint({{"broken", broken}, {"arp", working}}, logger);
+  const auto text = endpoint.scrape();
+  EXPECT_NE(text.find(R"(arp_scrape_collector_success{collector="broken"} 0)"), std::string::npos);
+  EXPECT_NE(text.find(R"(arp_scrape_collector_success{collector="arp"} 1)"), std::string::npos);
+  EXPECT_NE(text.find("arp_address_claimants{"), std::string::npos);
+  EXPECT_NE(log.str().find("netlink dump failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arp
