@@ -32,14 +32,14 @@ bool is_vlan_tpid(std::uint16_t ether_type) {
 // and the CPU stalls on each of those (store forwarding fails on mixed-width stores and loads):
 // six stalls a frame cost more than the rest of the decoding.
 bool read_mac(ByteReader& reader, MacAddress& out) {
-  MacAddress::Bytes bytes;
+  MacAddress::Bytes bytes{};
   if (!reader.copy(bytes)) return false;
   out = MacAddress(bytes);
   return true;
 }
 
 bool read_ipv4(ByteReader& reader, Ipv4Address& out) {
-  std::array<std::uint8_t, 4> bytes;
+  std::array<std::uint8_t, 4> bytes{};
   if (!reader.copy(bytes)) return false;
   out = Ipv4Address((std::uint32_t{bytes[0]} << 24U) | (std::uint32_t{bytes[1]} << 16U) |
                     (std::uint32_t{bytes[2]} << 8U) | bytes[3]);

@@ -524,7 +524,8 @@ Report analyze(const AnalyzeOptions& options) {
     pending.pop();
     auto& file = files[i];
     ++file.packets;
-    if (!file.first_packet) file.first_packet = captured;
+    // Min and max, not first and last: captures merged from several CPUs are not always sorted.
+    file.first_packet = std::min(file.first_packet.value_or(captured), captured);
     file.last_packet = std::max(file.last_packet.value_or(captured), captured);
     latest = std::max(latest.value_or(captured), captured);
 

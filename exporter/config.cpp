@@ -38,6 +38,7 @@ struct RawOptions {
   std::string window = "5m";
   std::string rescan = "5s";
   std::vector<std::string> ignore;
+  std::vector<std::string> watch;
   std::string format = "text";
 };
 
@@ -106,6 +107,26 @@ void define_tracker_options(CLI::App& app, ExporterConfig& config, RawOptions& r
       ->capture_default_str();
 }
 
+void define_neighbor_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
+  app.add_flag("--collector.neighbor,!--no-collector.neighbor", config.neighbor_enabled,
+               "Collect the kernel's neighbour table over netlink (default on)");
+  app.add_option("--collector.neighbor.watch", raw.watch,
+                 "IP or CIDR (IPv4 or IPv6) whose neighbour entry to export as "
+                 "arp_neighbor_lladdr_info; repeatable")
+      ->check([](const std::string& text) {
+        WatchList probe;
+        return probe.add(text).value_or(std::string());
+      });
+  app.add_option("--collector.neighbor.max-series", config.neighbor_max_series,
+                 "Most per-IP neighbour series per scrape")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+  app.add_option("--collector.neighbor.event-buffer-size", config.neighbor_event_buffer_bytes,
+                 "Receive buffer of the netlink event socket, bytes (overruns resynchronise)")
+      ->capture_default_str()
+      ->check(CLI::Range(4096, 256 * 1024 * 1024));
+}
+
 void apply(const RawOptions& raw, ExporterConfig& config) {
   config.log_level = *parse_log_level(raw.log_level);
   config.log_format = *parse_log_format(raw.log_format);
@@ -115,6 +136,7 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   config.rescan_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.rescan));
   for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
+  for (const auto& network : raw.watch) (void)config.neighbor_watch.add(network);
   config.analyze_json = raw.format == "json";
 }
 
@@ -135,6 +157,7 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   app.allow_config_extras(false);  // a misspelt key is an error, not silently ignored
   define_exporter_options(app, config, raw);
   define_tracker_options(app, config, raw);
+  define_neighbor_options(app, config, raw);
 
   auto* analyze = app.add_subcommand("analyze", "Read pcap/pcapng files and report conflicts "
                                                 "(exit 0: none, 1: conflicts, 2: error)");

@@ -12,6 +12,7 @@
 #include "collectors/arp_capture.h"
 #include "collectors/capture_manager.h"
 #include "collectors/logger.h"
+#include "collectors/watch_list.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
 
@@ -32,6 +33,11 @@ struct ExporterConfig {
   ClaimFilter filter;
   std::size_t max_address_series = 1000;
   std::vector<std::string> vendor_files;
+
+  bool neighbor_enabled = true;
+  WatchList neighbor_watch;
+  std::size_t neighbor_max_series = 1000;
+  int neighbor_event_buffer_bytes = 4 * 1024 * 1024;
 
   // `analyze FILE...`: read captures instead of serving metrics.
   bool analyze = false;

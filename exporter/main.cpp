@@ -5,6 +5,7 @@
 
 #include "collectors/arp_collector.h"
 #include "collectors/capture_manager.h"
+#include "collectors/neighbor_collector.h"
 #include "collectors/vendor_files.h"
 #include "exporter/analyze.h"
 #include "exporter/config.h"
@@ -15,6 +16,9 @@
 
 namespace arp {
 namespace {
+
+// Neighbour entries whose changes are followed; the kernel's own limit (gc_thresh3) is far below.
+constexpr std::size_t kMaxFollowedNeighbors = 4'000'000;
 
 // Blocks SIGINT and SIGTERM in every thread started after this, so main can sigwait for them.
 sigset_t block_termination_signals() {
@@ -50,7 +54,24 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
                           vendors, logger);
   const auto arp_collector =
       std::make_shared<ArpCollector>(pipeline, captures, vendors, config.max_address_series);
-  const MetricsEndpoint endpoint({{"arp", arp_collector}}, logger);
+  std::vector<NamedCollector> collectors = {{"arp", arp_collector}};
+
+  std::unique_ptr<NeighborEventListener> neighbor_events;
+  std::shared_ptr<NeighborCollector> neighbor_collector;
+  if (config.neighbor_enabled) {
+    try {
+      neighbor_events = std::make_unique<NeighborEventListener>(
+          logger, kMaxFollowedNeighbors, config.neighbor_event_buffer_bytes);
+    } catch (const std::exception& failure) {
+      // The table dump may still work on each scrape; only the change counts are lost.
+      logger.error("neighbour events unavailable", {{"err", failure.what()}});
+    }
+    neighbor_collector = std::make_shared<NeighborCollector>(
+        neighbor_events.get(), &pipeline, vendors, config.neighbor_watch,
+        config.neighbor_max_series, logger);
+    collectors.push_back({"neighbor", neighbor_collector});
+  }
+  const MetricsEndpoint endpoint(std::move(collectors), logger);
 
   std::unique_ptr<HttpServer> server;
   try {

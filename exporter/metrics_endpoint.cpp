@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "collectors/metric_family.h"
+#include "collectors/partial_collectable.h"
 #include "exporter/version.h"
 
 namespace arp {
@@ -22,8 +23,15 @@ std::string MetricsEndpoint::scrape() const {
     const auto start = std::chrono::steady_clock::now();
     bool ok = true;
     try {
-      auto collected = collectable->Collect();
-      std::move(collected.begin(), collected.end(), std::back_inserter(families));
+      Collection collected;
+      if (const auto* partial = dynamic_cast<const PartialCollectable*>(collectable.get())) {
+        collected = partial->collect();
+      } else {
+        collected.families = collectable->Collect();
+      }
+      ok = collected.complete;
+      std::move(collected.families.begin(), collected.families.end(),
+                std::back_inserter(families));
     } catch (const std::exception& error) {
       ok = false;
       logger_.error("collector failed", {{"collector", name}, {"err", error.what()}});

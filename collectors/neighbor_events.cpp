@@ -1,0 +1,87 @@
+#include "collectors/neighbor_events.h"
+
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <poll.h>
+
+#include <stdexcept>
+
+namespace arp {
+namespace {
+
+constexpr int kPollMilliseconds = 200;  // how soon the thread notices it should stop
+
+}  // namespace
+
+NeighborEventListener::NeighborEventListener(Logger& logger, std::size_t max_entries,
+                                             int receive_buffer_bytes)
+    : logger_(logger), dump_(connect_route_socket()), counter_(max_entries) {
+  events_.reset(nl_socket_alloc());
+  if (!events_) throw std::runtime_error("netlink: cannot allocate a socket");
+  nl_socket_disable_seq_check(events_.get());  // multicast events carry no request sequence
+  nl_socket_modify_cb(events_.get(), NL_CB_VALID, NL_CB_CUSTOM, on_message, this);
+  int error = nl_connect(events_.get(), NETLINK_ROUTE);
+  if (error >= 0) error = nl_socket_add_membership(events_.get(), RTNLGRP_NEIGH);
+  if (error >= 0) error = nl_socket_set_buffer_size(events_.get(), receive_buffer_bytes, 0);
+  if (error >= 0) error = nl_socket_set_nonblocking(events_.get());
+  if (error < 0) {
+    throw std::runtime_error(std::string("neighbour events: ") + nl_geterror(error));
+  }
+  // Subscribed first, then the baseline dump: nothing can slip between the two.
+  resynchronise();
+  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
+}
+
+NeighborEventListener::~NeighborEventListener() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+int NeighborEventListener::on_message(nl_msg* message, void* self) {
+  auto* listener = static_cast<NeighborEventListener*>(self);
+  const nlmsghdr* header = nlmsg_hdr(message);
+  if (const auto entry = parse_neighbor_message(header)) {
+    const std::lock_guard lock(listener->mutex_);
+    listener->counter_.apply(*entry, header->nlmsg_type == RTM_DELNEIGH);
+  }
+  return NL_OK;
+}
+
+void NeighborEventListener::resynchronise() {
+  std::vector<NeighborEntry> entries;
+  dump_neighbors(dump_.get(), [&](const NeighborEntry& entry) { entries.push_back(entry); });
+  const std::lock_guard lock(mutex_);
+  counter_.resynchronise(entries);
+}
+
+void NeighborEventListener::run(const std::stop_token& stop) {
+  pollfd descriptor{.fd = nl_socket_get_fd(events_.get()), .events = POLLIN, .revents = 0};
+  while (!stop.stop_requested()) {
+    if (poll(&descriptor, 1, kPollMilliseconds) <= 0) continue;
+    const int error = nl_recvmsgs_default(events_.get());
+    if (error >= 0 || error == -NLE_AGAIN) continue;
+    if (error == -NLE_NOMEM) {  // libnl's name for ENOBUFS: the kernel dropped events
+      {
+        const std::lock_guard lock(mutex_);
+        ++overruns_;
+      }
+      logger_.warn("neighbour event socket overrun, resynchronising");
+    } else {
+      logger_.warn("neighbour events", {{"err", nl_geterror(error)}});
+    }
+    try {
+      resynchronise();
+    } catch (const std::exception& failure) {
+      logger_.error("neighbour resynchronisation failed", {{"err", failure.what()}});
+    }
+  }
+}
+
+NeighborEventCounts NeighborEventListener::counts() const {
+  const std::lock_guard lock(mutex_);
+  return {.changes = counter_.counts(), .overruns = overruns_};
+}
+
+}  // namespace arp

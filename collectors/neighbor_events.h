@@ -1,0 +1,44 @@
+// Follows RTNLGRP_NEIGH on its own thread and counts link-layer address changes and
+// transitions to FAILED. A socket overrun (ENOBUFS) is counted and followed by a dump that
+// resynchronises, so lost events lose no changes.
+#pragma once
+
+#include <mutex>
+#include <thread>
+
+#include "collectors/logger.h"
+#include "collectors/neighbor_netlink.h"
+
+namespace arp {
+
+struct NeighborEventCounts {
+  std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>
+      changes;
+  std::uint64_t overruns = 0;
+};
+
+class NeighborEventListener {
+ public:
+  // Throws std::runtime_error when the netlink socket cannot be set up.
+  NeighborEventListener(Logger& logger, std::size_t max_entries, int receive_buffer_bytes);
+  NeighborEventListener(const NeighborEventListener&) = delete;
+  NeighborEventListener& operator=(const NeighborEventListener&) = delete;
+  ~NeighborEventListener();
+
+  NeighborEventCounts counts() const;
+
+ private:
+  void run(const std::stop_token& stop);
+  void resynchronise();
+  static int on_message(nl_msg* message, void* self);
+
+  Logger& logger_;
+  NlSocket events_;
+  NlSocket dump_;
+  mutable std::mutex mutex_;
+  NeighborChangeCounter counter_;
+  std::uint64_t overruns_ = 0;
+  std::jthread thread_;  // last: starts after every other member is ready
+};
+
+}  // namespace arp

@@ -1,0 +1,125 @@
+#include "core/neighbor.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace arp {
+namespace {
+
+// linux/neighbour.h NUD_* bits; the core includes no kernel header.
+constexpr std::uint16_t kNudIncomplete = 0x01;
+constexpr std::uint16_t kNudReachable = 0x02;
+constexpr std::uint16_t kNudStale = 0x04;
+constexpr std::uint16_t kNudDelay = 0x08;
+constexpr std::uint16_t kNudProbe = 0x10;
+constexpr std::uint16_t kNudFailed = 0x20;
+constexpr std::uint16_t kNudNoarp = 0x40;
+constexpr std::uint16_t kNudPermanent = 0x80;
+
+}  // namespace
+
+std::string_view to_string(NeighborFamily family) {
+  return family == NeighborFamily::inet ? "inet" : "inet6";
+}
+
+std::string_view to_string(NudState state) {
+  switch (state) {
+    case NudState::incomplete: return "incomplete";
+    case NudState::reachable: return "reachable";
+    case NudState::stale: return "stale";
+    case NudState::delay: return "delay";
+    case NudState::probe: return "probe";
+    case NudState::failed: return "failed";
+    case NudState::noarp: return "noarp";
+    case NudState::permanent: return "permanent";
+    case NudState::none: return "none";
+  }
+  return "none";
+}
+
+NudState nud_state_from_kernel(std::uint16_t ndm_state) {
+  // Permanent and noarp first: they may be combined with others in odd kernels' output.
+  if ((ndm_state & kNudPermanent) != 0) return NudState::permanent;
+  if ((ndm_state & kNudNoarp) != 0) return NudState::noarp;
+  if ((ndm_state & kNudFailed) != 0) return NudState::failed;
+  if ((ndm_state & kNudIncomplete) != 0) return NudState::incomplete;
+  if ((ndm_state & kNudReachable) != 0) return NudState::reachable;
+  if ((ndm_state & kNudStale) != 0) return NudState::stale;
+  if ((ndm_state & kNudDelay) != 0) return NudState::delay;
+  if ((ndm_state & kNudProbe) != 0) return NudState::probe;
+  return NudState::none;
+}
+
+std::size_t NeighborKeyHash::operator()(const NeighborKey& key) const noexcept {
+  std::uint64_t hash = 0xcbf2'9ce4'8422'2325ULL;  // FNV-1a
+  const auto mix = [&](std::uint8_t byte) { hash = (hash ^ byte) * 0x100'0000'01b3ULL; };
+  for (const auto byte : key.address) mix(byte);
+  mix(static_cast<std::uint8_t>(key.family));
+  for (unsigned shift = 0; shift < 32; shift += 8) {
+    mix(static_cast<std::uint8_t>(static_cast<unsigned>(key.ifindex) >> shift));
+  }
+  return static_cast<std::size_t>(hash);
+}
+
+void NeighborChangeCounter::compare(const NeighborEntry& before, const NeighborEntry& after) {
+  const bool lladdr_changed = before.lladdr && after.lladdr && *before.lladdr != *after.lladdr;
+  const bool failed = after.state == NudState::failed && before.state != NudState::failed;
+  if (!lladdr_changed && !failed) return;
+  const InterfaceFamily where{after.key.ifindex, after.key.family};
+  auto found = std::find_if(counts_.begin(), counts_.end(),
+                            [&](const auto& item) { return item.first == where; });
+  if (found == counts_.end()) found = counts_.insert(counts_.end(), {where, Counts{}});
+  if (lladdr_changed) ++found->second.lladdr_changes;
+  if (failed) ++found->second.failed_transitions;
+}
+
+void NeighborChangeCounter::apply(const NeighborEntry& entry, bool deleted) {
+  if (deleted) {
+    known_.erase(entry.key);
+    return;
+  }
+  const auto found = known_.find(entry.key);
+  if (found == known_.end()) {
+    if (known_.size() >= max_entries_) {
+      ++dropped_;
+      return;
+    }
+    // A new entry that is born FAILED (resolution of an absent address) still failed.
+    if (entry.state == NudState::failed) compare(NeighborEntry{.key = entry.key, .lladdr = std::nullopt, .state = NudState::none}, entry);
+    known_.emplace(entry.key, entry);
+    return;
+  }
+  compare(found->second, entry);
+  // An entry going INCOMPLETE/FAILED loses its lladdr in the message; keep the last one known,
+  // so a later answer from a different MAC still counts as a change.
+  const auto previous_lladdr = found->second.lladdr;
+  found->second = entry;
+  if (!entry.lladdr) found->second.lladdr = previous_lladdr;
+}
+
+void NeighborChangeCounter::resynchronise(const std::vector<NeighborEntry>& dump) {
+  const bool baseline = known_.empty();
+  std::unordered_set<NeighborKey, NeighborKeyHash> seen;
+  seen.reserve(dump.size());
+  for (const auto& entry : dump) {
+    seen.insert(entry.key);
+    const auto found = known_.find(entry.key);
+    if (found != known_.end()) {
+      compare(found->second, entry);
+      found->second = entry;
+    } else if (known_.size() < max_entries_) {
+      known_.emplace(entry.key, entry);
+    } else {
+      ++dropped_;
+    }
+  }
+  if (baseline) return;
+  std::erase_if(known_, [&](const auto& item) { return !seen.contains(item.first); });
+}
+
+std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>
+NeighborChangeCounter::counts() const {
+  return counts_;
+}
+
+}  // namespace arp
