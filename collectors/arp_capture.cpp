@@ -20,11 +20,15 @@ std::string activation_error(pcap_t* handle, int status, const std::string& inte
   const std::string where = "capture on " + interface + ": ";
   switch (status) {
     case PCAP_ERROR_PERM_DENIED:
-      return where + "permission denied: capturing needs the CAP_NET_RAW capability "
-                     "(run as root, or setcap cap_net_raw+ep on the binary)";
-    case PCAP_ERROR_NO_SUCH_DEVICE: return where + "no such interface";
-    case PCAP_ERROR_IFACE_NOT_UP: return where + "interface is down";
-    default: return where + pcap_geterr(handle);
+      return where +
+             "permission denied: capturing needs the CAP_NET_RAW capability "
+             "(run as root, or setcap cap_net_raw+ep on the binary)";
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+      return where + "no such interface";
+    case PCAP_ERROR_IFACE_NOT_UP:
+      return where + "interface is down";
+    default:
+      return where + pcap_geterr(handle);
   }
 }
 
@@ -123,7 +127,8 @@ void ArpCapture::run(const std::stop_token& stop) {
     const auto handle = open_arp_capture(interface_, options_, error);
     if (!handle) {
       // Logged once per kind of failure, not once per retry.
-      if (error != last_error) logger_.warn("capture failed, retrying", {{"interface", interface_}, {"err", error}});
+      if (error != last_error)
+        logger_.warn("capture failed, retrying", {{"interface", interface_}, {"err", error}});
       last_error = error;
       wait(stop, retry);
       retry = std::min(retry * 2, kLongestRetry);
@@ -150,7 +155,8 @@ void ArpCapture::capture(pcap_t* handle, const std::stop_token& stop) {
     {
       const std::lock_guard lock(mutex_);
       if (!wanted_) {
-        logger_.info("capture stopped", {{"interface", interface_}, {"reason", "interface down or gone"}});
+        logger_.info("capture stopped",
+                     {{"interface", interface_}, {"reason", "interface down or gone"}});
         return;
       }
     }
@@ -158,7 +164,8 @@ void ArpCapture::capture(pcap_t* handle, const std::stop_token& stop) {
     if ((descriptor.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
       // In non-blocking mode libpcap does not look at the socket error itself: ENETDOWN or
       // ENODEV after the interface went down or was deleted shows up here.
-      logger_.warn("capture lost, retrying", {{"interface", interface_}, {"err", "interface went down or was removed"}});
+      logger_.warn("capture lost, retrying",
+                   {{"interface", interface_}, {"err", "interface went down or was removed"}});
       return;
     }
     const int result = pcap_dispatch(
@@ -168,7 +175,8 @@ void ArpCapture::capture(pcap_t* handle, const std::stop_token& stop) {
         },
         reinterpret_cast<unsigned char*>(this));
     if (result < 0) {
-      logger_.warn("capture lost, retrying", {{"interface", interface_}, {"err", pcap_geterr(handle)}});
+      logger_.warn("capture lost, retrying",
+                   {{"interface", interface_}, {"err", pcap_geterr(handle)}});
       return;
     }
     if (std::chrono::steady_clock::now() >= next_statistics) {
@@ -190,8 +198,10 @@ void ArpCapture::handle_frame(const pcap_pkthdr& header, const unsigned char* by
   // A new MAC for an address somebody already claimed: the first sign of a move or conflict.
   if (claim && logger_.enabled(LogLevel::info)) {
     logger_.info("new MAC claims an address",
-                 {{"interface", interface_}, {"vlan", claim->vlan.to_string()},
-                  {"ip", claim->sender_ip.to_string()}, {"mac", claim->sender_mac.to_string()},
+                 {{"interface", interface_},
+                  {"vlan", claim->vlan.to_string()},
+                  {"ip", claim->sender_ip.to_string()},
+                  {"mac", claim->sender_mac.to_string()},
                   {"vendor", std::string(vendors_.lookup(claim->sender_mac))}});
   }
 }

@@ -17,9 +17,9 @@
 namespace arp {
 
 struct CaptureOptions {
-  int snapshot_length = 256;             // ARP with two VLAN tags fits in 50 bytes
-  int buffer_bytes = 4 * 1024 * 1024;    // kernel ring: absorbs an ARP storm between wakeups
-  bool promiscuous = false;              // on a mirror/SPAN port, turn this on
+  int snapshot_length = 256;           // ARP with two VLAN tags fits in 50 bytes
+  int buffer_bytes = 4 * 1024 * 1024;  // kernel ring: absorbs an ARP storm between wakeups
+  bool promiscuous = false;            // on a mirror/SPAN port, turn this on
 };
 
 struct CaptureStatistics {
@@ -65,8 +65,8 @@ class ArpCapture {
   std::condition_variable_any wake_;
   bool wanted_ = true;
   std::uint64_t generation_ = 0;  // bumped by set_wanted, so a waiting thread wakes
-  CaptureStatistics statistics_;   // totals over every handle this capture opened
-  CaptureStatistics closed_;       // the part from handles already closed
+  CaptureStatistics statistics_;  // totals over every handle this capture opened
+  CaptureStatistics closed_;      // the part from handles already closed
 
   std::jthread thread_;  // last: starts after every other member is ready
 };

@@ -39,8 +39,10 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
       continue;
     }
     --budget;
-    own.add({{"interface", claim.interface}, {"vlan", claim.vlan.to_string()},
-             {"ip", claim.ip.to_string()}, {"mac", claim.claimant.mac.to_string()},
+    own.add({{"interface", claim.interface},
+             {"vlan", claim.vlan.to_string()},
+             {"ip", claim.ip.to_string()},
+             {"mac", claim.claimant.mac.to_string()},
              {"vendor", std::string(vendors.lookup(claim.claimant.mac))}},
             1);
   }
@@ -58,7 +60,10 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                   as_double(address.claimants.size()));
     for (const auto& claimant : address.claimants) {
       const auto mac = claimant.mac.to_string();
-      claim_info.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}, {"mac", mac},
+      claim_info.add({{"interface", interface},
+                      {"vlan", vlan},
+                      {"ip", ip},
+                      {"mac", mac},
                       {"vendor", std::string(vendors.lookup(claimant.mac))}},
                      1);
       first_seen.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}, {"mac", mac}},
@@ -136,15 +141,14 @@ void render_interface_series(const ArpState& state,
     claimant_evictions.add({{"interface", name}}, as_double(report.claimant_evictions));
     expirations.add({{"interface", name}}, as_double(report.expirations));
   }
-  for (auto* family : {&tracked, &contested, &moved, &frames, &rejected, &ignored, &invalid,
-                       &mismatch, &changes, &moves, &flaps, &probes, &probes_claimed, &evictions,
-                       &claimant_evictions, &expirations}) {
+  for (auto* family :
+       {&tracked, &contested, &moved, &frames, &rejected, &ignored, &invalid, &mismatch, &changes,
+        &moves, &flaps, &probes, &probes_claimed, &evictions, &claimant_evictions, &expirations}) {
     families.push_back(family->build());
   }
 }
 
-void render_capture_series(const ArpState& state,
-                           std::vector<prometheus::MetricFamily>& families) {
+void render_capture_series(const ArpState& state, std::vector<prometheus::MetricFamily>& families) {
   auto up = gauge("arp_capture_up", "1 while the ARP capture on the interface is running.");
   auto received = counter("arp_capture_received_frames_total",
                           "Frames the kernel passed to the capture (after the ARP filter).");
@@ -185,15 +189,16 @@ std::vector<OwnAddressClaim> find_own_address_claims(const std::vector<HostInter
   }
   std::vector<OwnAddressClaim> claims;
   for (const auto& interface : host) {
-    const auto tracked = std::find_if(snapshot.interfaces.begin(), snapshot.interfaces.end(),
-                                      [&](const InterfaceReport& r) { return r.name == interface.name; });
+    const auto tracked =
+        std::find_if(snapshot.interfaces.begin(), snapshot.interfaces.end(),
+                     [&](const InterfaceReport& r) { return r.name == interface.name; });
     if (tracked == snapshot.interfaces.end()) continue;
     const auto index = static_cast<InterfaceIndex>(tracked - snapshot.interfaces.begin());
     for (const auto ip : interface.addresses) {
       for (const auto& claimant : tracker.claimants({ip, Vlan{}, index}, now)) {
         if (own_macs.contains(claimant.mac)) continue;
-        claims.push_back({.interface = interface.name, .vlan = Vlan{}, .ip = ip,
-                          .claimant = claimant});
+        claims.push_back(
+            {.interface = interface.name, .vlan = Vlan{}, .ip = ip, .claimant = claimant});
       }
     }
   }

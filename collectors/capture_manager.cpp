@@ -12,9 +12,8 @@ bool is_selected(const HostInterface& interface, const InterfaceSelection& selec
 }
 
 CaptureManager::CaptureManager(InterfaceSelection selection, CaptureOptions options,
-                               std::chrono::milliseconds rescan_interval,
-                               SharedPipeline& pipeline, const VendorRegistry& vendors,
-                               Logger& logger)
+                               std::chrono::milliseconds rescan_interval, SharedPipeline& pipeline,
+                               const VendorRegistry& vendors, Logger& logger)
     : selection_(std::move(selection)),
       options_(options),
       rescan_interval_(rescan_interval),

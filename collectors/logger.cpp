@@ -1,7 +1,7 @@
 #include "collectors/logger.h"
 
-#include <chrono>
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -11,10 +11,14 @@ namespace {
 
 constexpr std::string_view level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
@@ -39,8 +43,8 @@ void append_logfmt_value(std::string& line, std::string_view value) {
 }
 
 std::string now_rfc3339() {
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
   const auto millis = (now - seconds).count();
   const std::time_t time = std::chrono::system_clock::to_time_t(seconds);
@@ -73,7 +77,8 @@ std::optional<LogFormat> parse_log_format(std::string_view text) {
 std::string format_log_line(LogFormat format, std::string_view timestamp, LogLevel level,
                             std::string_view message, const LogFields& fields) {
   if (format == LogFormat::json) {
-    nlohmann::ordered_json line = {{"ts", timestamp}, {"level", level_name(level)}, {"msg", message}};
+    nlohmann::ordered_json line = {
+        {"ts", timestamp}, {"level", level_name(level)}, {"msg", message}};
     for (const auto& [key, value] : fields) line[std::string(key)] = value;
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }

@@ -33,7 +33,8 @@ std::string address_text(const NeighborKey& key) {
 }
 
 Ipv4Address ipv4_of(const NeighborKey& key) {
-  return Ipv4Address((std::uint32_t{key.address[0]} << 24U) | (std::uint32_t{key.address[1]} << 16U) |
+  return Ipv4Address((std::uint32_t{key.address[0]} << 24U) |
+                     (std::uint32_t{key.address[1]} << 16U) |
                      (std::uint32_t{key.address[2]} << 8U) | key.address[3]);
 }
 
@@ -112,8 +113,9 @@ Collection NeighborCollector::collect() const {
     });
   }
 
-  auto entries = gauge("arp_neighbor_entries",
-                       "Entries in this namespace's neighbour table, by interface, family and NUD state.");
+  auto entries =
+      gauge("arp_neighbor_entries",
+            "Entries in this namespace's neighbour table, by interface, family and NUD state.");
   for (const auto& [index, name] : names) {
     for (const auto family : kAllNeighborFamilies) {
       for (const auto state : kAllNudStates) {
@@ -127,11 +129,15 @@ Collection NeighborCollector::collect() const {
   }
   result.families.push_back(entries.build());
 
-  auto table_entries = gauge("arp_neighbor_table_entries",
-                             "Entries in the kernel's neighbour table (kernel-wide, all namespaces).");
-  auto thresh1 = gauge("arp_neighbor_gc_thresh1", "Below this many entries the garbage collector never runs.");
-  auto thresh2 = gauge("arp_neighbor_gc_thresh2", "Soft limit: above it, entries older than 5 s are collected.");
-  auto thresh3 = gauge("arp_neighbor_gc_thresh3", "Hard limit: new entries fail beyond it (neighbour table overflow).");
+  auto table_entries =
+      gauge("arp_neighbor_table_entries",
+            "Entries in the kernel's neighbour table (kernel-wide, all namespaces).");
+  auto thresh1 =
+      gauge("arp_neighbor_gc_thresh1", "Below this many entries the garbage collector never runs.");
+  auto thresh2 = gauge("arp_neighbor_gc_thresh2",
+                       "Soft limit: above it, entries older than 5 s are collected.");
+  auto thresh3 = gauge("arp_neighbor_gc_thresh3",
+                       "Hard limit: new entries fail beyond it (neighbour table overflow).");
   std::vector<FamilyBuilder> statistics;
   for (const auto name : kNeighborStatisticNames) {
     statistics.push_back(counter("arp_neighbor_" + std::string(name) + "_total",
@@ -157,15 +163,17 @@ Collection NeighborCollector::collect() const {
                          "Neighbour entries whose link-layer address changed (netlink events).");
   auto failures = counter("arp_neighbor_failed_transitions_total",
                           "Neighbour entries that went to FAILED: resolution got no answer.");
-  auto overruns = counter("arp_neighbor_netlink_overruns_total",
-                          "Times the kernel dropped neighbour events (ENOBUFS) and a dump resynchronised.");
+  auto overruns =
+      counter("arp_neighbor_netlink_overruns_total",
+              "Times the kernel dropped neighbour events (ENOBUFS) and a dump resynchronised.");
   if (events_ != nullptr) {
     const auto counts = events_->counts();
     for (const auto& [where, count] : counts.changes) {
       const auto name = names.find(where.ifindex);
       if (name == names.end()) continue;  // the interface is gone, and its series with it
       const std::string family(to_string(where.family));
-      changes.add({{"interface", name->second}, {"family", family}}, as_double(count.lladdr_changes));
+      changes.add({{"interface", name->second}, {"family", family}},
+                  as_double(count.lladdr_changes));
       failures.add({{"interface", name->second}, {"family", family}},
                    as_double(count.failed_transitions));
     }
@@ -195,13 +203,16 @@ Collection NeighborCollector::collect() const {
       continue;
     }
     --budget;
-    lladdr.add({{"interface", name->second}, {"family", std::string(to_string(entry.key.family))},
-                {"ip", address_text(entry.key)}, {"mac", entry.lladdr->to_string()},
+    lladdr.add({{"interface", name->second},
+                {"family", std::string(to_string(entry.key.family))},
+                {"ip", address_text(entry.key)},
+                {"mac", entry.lladdr->to_string()},
                 {"state", std::string(to_string(entry.state))}},
                1);
   }
-  auto mismatch = gauge("arp_static_entry_mismatch_info",
-                        "A permanent neighbour entry whose MAC is not the one claiming the IP on the wire.");
+  auto mismatch =
+      gauge("arp_static_entry_mismatch_info",
+            "A permanent neighbour entry whose MAC is not the one claiming the IP on the wire.");
   for (const auto& entry : statics) {
     const auto name = names.find(entry.key.ifindex);
     if (name == names.end() || !entry.lladdr) continue;
@@ -214,7 +225,8 @@ Collection NeighborCollector::collect() const {
         continue;
       }
       --budget;
-      mismatch.add({{"interface", name->second}, {"ip", address_text(entry.key)},
+      mismatch.add({{"interface", name->second},
+                    {"ip", address_text(entry.key)},
                     {"static_mac", entry.lladdr->to_string()},
                     {"observed_mac", claimant.mac.to_string()},
                     {"observed_vendor", std::string(vendors_.lookup(claimant.mac))}},

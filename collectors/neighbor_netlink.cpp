@@ -102,8 +102,7 @@ std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header) {
   return entry;
 }
 
-DumpResult dump_neighbors(nl_sock* socket,
-                          const std::function<void(const NeighborEntry&)>& visit) {
+DumpResult dump_neighbors(nl_sock* socket, const std::function<void(const NeighborEntry&)>& visit) {
   DumpResult result;
   const std::function<void(const nlmsghdr*)> handle = [&](const nlmsghdr* header) {
     if (const auto entry = parse_neighbor_message(header)) visit(*entry);
@@ -143,12 +142,11 @@ std::vector<NeighborTableInfo> dump_neighbor_tables(nl_sock* socket) {
       ndt_stats kernel{};
       std::memcpy(&kernel, nla_data(stats),
                   std::min(sizeof kernel, static_cast<std::size_t>(std::max(nla_len(stats), 0))));
-      table.statistics = {kernel.ndts_allocs,          kernel.ndts_destroys,
-                          kernel.ndts_hash_grows,      kernel.ndts_res_failed,
-                          kernel.ndts_lookups,         kernel.ndts_hits,
-                          kernel.ndts_rcv_probes_mcast, kernel.ndts_rcv_probes_ucast,
-                          kernel.ndts_periodic_gc_runs, kernel.ndts_forced_gc_runs,
-                          kernel.ndts_table_fulls};
+      table.statistics = {
+          kernel.ndts_allocs,           kernel.ndts_destroys,         kernel.ndts_hash_grows,
+          kernel.ndts_res_failed,       kernel.ndts_lookups,          kernel.ndts_hits,
+          kernel.ndts_rcv_probes_mcast, kernel.ndts_rcv_probes_ucast, kernel.ndts_periodic_gc_runs,
+          kernel.ndts_forced_gc_runs,   kernel.ndts_table_fulls};
     }
     tables.push_back(table);
   };

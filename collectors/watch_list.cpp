@@ -23,7 +23,8 @@ std::optional<std::string> WatchList::add(std::string_view text) {
   if (slash != std::string_view::npos) {
     const auto digits = text.substr(slash + 1);
     unsigned length = 0;
-    const auto [end, result] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+    const auto [end, result] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), length);
     if (digits.empty() || result != std::errc{} || end != digits.data() + digits.size() ||
         length > network.prefix_length) {
       return error;

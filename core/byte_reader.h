@@ -35,7 +35,8 @@ class ByteReader {
   std::optional<std::uint32_t> be32() {
     if (!has(4)) return std::nullopt;
     std::uint32_t value = 0;
-    for (std::size_t i = 0; i < 4; ++i) value = (value << 8U) | std::to_integer<std::uint8_t>(bytes_[i]);
+    for (std::size_t i = 0; i < 4; ++i)
+      value = (value << 8U) | std::to_integer<std::uint8_t>(bytes_[i]);
     bytes_ = bytes_.subspan(4);
     return value;
   }

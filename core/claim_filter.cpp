@@ -14,7 +14,8 @@ Result<bool, std::string> ClaimFilter::add_rule(std::string_view rule) {
     ignore(*network);
     return true;
   }
-  return Failure{"\"" + std::string(rule) + "\" is neither an IPv4 address, a CIDR block nor a MAC"};
+  return Failure{"\"" + std::string(rule) +
+                 "\" is neither an IPv4 address, a CIDR block nor a MAC"};
 }
 
 bool ClaimFilter::ignores(const ArpFrame& frame) const {

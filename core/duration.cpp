@@ -20,12 +20,18 @@ std::optional<Duration> parse_duration(std::string_view text) {
     const auto unit = text.substr(0, unit_length);
     text.remove_prefix(unit.size());
     const auto count = static_cast<std::int64_t>(amount);
-    if (unit == "ms") total += milliseconds(count);
-    else if (unit == "s") total += seconds(count);
-    else if (unit == "m") total += minutes(count);
-    else if (unit == "h") total += hours(count);
-    else if (unit == "d") total += hours(24 * count);
-    else return std::nullopt;
+    if (unit == "ms")
+      total += milliseconds(count);
+    else if (unit == "s")
+      total += seconds(count);
+    else if (unit == "m")
+      total += minutes(count);
+    else if (unit == "h")
+      total += hours(count);
+    else if (unit == "d")
+      total += hours(24 * count);
+    else
+      return std::nullopt;
   }
   return total;
 }

@@ -36,9 +36,7 @@ class Ipv4Network {
  public:
   static std::optional<Ipv4Network> parse(std::string_view text);
 
-  bool contains(Ipv4Address address) const {
-    return (address.to_u32() & mask()) == base_.to_u32();
-  }
+  bool contains(Ipv4Address address) const { return (address.to_u32() & mask()) == base_.to_u32(); }
   std::string to_string() const;
 
  private:

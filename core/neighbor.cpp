@@ -24,15 +24,24 @@ std::string_view to_string(NeighborFamily family) {
 
 std::string_view to_string(NudState state) {
   switch (state) {
-    case NudState::incomplete: return "incomplete";
-    case NudState::reachable: return "reachable";
-    case NudState::stale: return "stale";
-    case NudState::delay: return "delay";
-    case NudState::probe: return "probe";
-    case NudState::failed: return "failed";
-    case NudState::noarp: return "noarp";
-    case NudState::permanent: return "permanent";
-    case NudState::none: return "none";
+    case NudState::incomplete:
+      return "incomplete";
+    case NudState::reachable:
+      return "reachable";
+    case NudState::stale:
+      return "stale";
+    case NudState::delay:
+      return "delay";
+    case NudState::probe:
+      return "probe";
+    case NudState::failed:
+      return "failed";
+    case NudState::noarp:
+      return "noarp";
+    case NudState::permanent:
+      return "permanent";
+    case NudState::none:
+      return "none";
   }
   return "none";
 }
@@ -85,7 +94,9 @@ void NeighborChangeCounter::apply(const NeighborEntry& entry, bool deleted) {
       return;
     }
     // A new entry that is born FAILED (resolution of an absent address) still failed.
-    if (entry.state == NudState::failed) compare(NeighborEntry{.key = entry.key, .lladdr = std::nullopt, .state = NudState::none}, entry);
+    if (entry.state == NudState::failed)
+      compare(NeighborEntry{.key = entry.key, .lladdr = std::nullopt, .state = NudState::none},
+              entry);
     known_.emplace(entry.key, entry);
     return;
   }

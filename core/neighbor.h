@@ -20,10 +20,18 @@ std::string_view to_string(NeighborFamily family);
 
 // Neighbour Unreachability Detection states (RFC 4861 7.3.2, plus Linux's own).
 enum class NudState : std::uint8_t {
-  incomplete, reachable, stale, delay, probe, failed, noarp, permanent, none
+  incomplete,
+  reachable,
+  stale,
+  delay,
+  probe,
+  failed,
+  noarp,
+  permanent,
+  none
 };
 inline constexpr std::array kAllNudStates = {
-    NudState::incomplete, NudState::reachable, NudState::stale,  NudState::delay,
+    NudState::incomplete, NudState::reachable, NudState::stale, NudState::delay,
     NudState::probe,      NudState::failed,    NudState::noarp, NudState::permanent};
 std::string_view to_string(NudState state);
 // The kernel's ndm_state is a bit set with one bit in use; values follow linux/neighbour.h.
@@ -60,9 +68,9 @@ struct NeighborTableInfo {
   std::array<std::uint64_t, 11> statistics{};
 };
 inline constexpr std::array<std::string_view, 11> kNeighborStatisticNames = {
-    "allocs",           "destroys",         "hash_grows",       "res_failed",
-    "lookups",          "hits",             "rcv_probes_mcast", "rcv_probes_ucast",
-    "periodic_gc_runs", "forced_gc_runs",   "table_fulls"};
+    "allocs",           "destroys",       "hash_grows",       "res_failed",
+    "lookups",          "hits",           "rcv_probes_mcast", "rcv_probes_ucast",
+    "periodic_gc_runs", "forced_gc_runs", "table_fulls"};
 
 // Counts, per (interface, family), entries whose link-layer address changed and entries that
 // went to FAILED, from netlink events and from the resynchronising dumps after an overrun.

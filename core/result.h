@@ -17,8 +17,9 @@ Failure(E) -> Failure<E>;
 template <typename T, typename E>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Failure<E> failure)  // NOLINT(google-explicit-constructor)
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Failure<E> failure)                                 // NOLINT(google-explicit-constructor)
       : state_(std::in_place_index<1>, std::move(failure.error)) {}
 
   bool ok() const { return state_.index() == 0; }

@@ -49,8 +49,9 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
   app.add_option("--web.telemetry-path", config.telemetry_path, "Path of the metrics endpoint")
       ->capture_default_str()
       ->check([](const std::string& path) {
-        return !path.empty() && path.front() == '/' && path != "/" ? std::string()
-                                                                   : "must start with / and not be /";
+        return !path.empty() && path.front() == '/' && path != "/"
+                   ? std::string()
+                   : "must start with / and not be /";
       });
   app.add_option("--log.level", raw.log_level, "debug, info, warn or error")
       ->capture_default_str()
@@ -150,8 +151,9 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
 
   CLI::App app{"arp_health_exporter: finds duplicate IP addresses and ARP trouble, for Prometheus"};
   app.set_version_flag("--version", std::string("arp_health_exporter ") + kVersion);
-  app.set_config("--config.file", "", "Read flags from this file (key = value, keys are the "
-                                      "long flag names)");
+  app.set_config("--config.file", "",
+                 "Read flags from this file (key = value, keys are the "
+                 "long flag names)");
   // Flag names contain dots; they must not be read as config-file sections.
   app.get_config_formatter_base()->parentSeparator('\0');
   app.allow_config_extras(false);  // a misspelt key is an error, not silently ignored
@@ -159,9 +161,12 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   define_tracker_options(app, config, raw);
   define_neighbor_options(app, config, raw);
 
-  auto* analyze = app.add_subcommand("analyze", "Read pcap/pcapng files and report conflicts "
-                                                "(exit 0: none, 1: conflicts, 2: error)");
-  analyze->add_option("files", config.analyze_files, "Capture files")->required()->check(CLI::ExistingFile);
+  auto* analyze = app.add_subcommand("analyze",
+                                     "Read pcap/pcapng files and report conflicts "
+                                     "(exit 0: none, 1: conflicts, 2: error)");
+  analyze->add_option("files", config.analyze_files, "Capture files")
+      ->required()
+      ->check(CLI::ExistingFile);
   analyze->add_option("--format", raw.format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

@@ -53,8 +53,8 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
     : metrics_(std::make_unique<FunctionHandler>(std::move(metrics), telemetry_path)),
       status_(std::make_unique<FunctionHandler>(std::move(status_page), "/")) {
   const std::vector<std::string> options = {
-      "listening_ports", civetweb_listening_port(listen_address),
-      "num_threads", "4",
+      "listening_ports",    civetweb_listening_port(listen_address),
+      "num_threads",        "4",
       "request_timeout_ms", "10000",
   };
   try {

@@ -36,8 +36,9 @@ bool can_capture(std::string& error) {
   std::string open_error;
   if (open_arp_capture(probe_interface, {}, open_error)) return true;
   if (open_error.find("CAP_NET_RAW") == std::string::npos) return true;  // not a privilege issue
-  error = "packet capture needs the CAP_NET_RAW capability: run as root or grant it with "
-          "setcap cap_net_raw+ep";
+  error =
+      "packet capture needs the CAP_NET_RAW capability: run as root or grant it with "
+      "setcap cap_net_raw+ep";
   return false;
 }
 
@@ -60,15 +61,15 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   std::shared_ptr<NeighborCollector> neighbor_collector;
   if (config.neighbor_enabled) {
     try {
-      neighbor_events = std::make_unique<NeighborEventListener>(
-          logger, kMaxFollowedNeighbors, config.neighbor_event_buffer_bytes);
+      neighbor_events = std::make_unique<NeighborEventListener>(logger, kMaxFollowedNeighbors,
+                                                                config.neighbor_event_buffer_bytes);
     } catch (const std::exception& failure) {
       // The table dump may still work on each scrape; only the change counts are lost.
       logger.error("neighbour events unavailable", {{"err", failure.what()}});
     }
-    neighbor_collector = std::make_shared<NeighborCollector>(
-        neighbor_events.get(), &pipeline, vendors, config.neighbor_watch,
-        config.neighbor_max_series, logger);
+    neighbor_collector = std::make_shared<NeighborCollector>(neighbor_events.get(), &pipeline,
+                                                             vendors, config.neighbor_watch,
+                                                             config.neighbor_max_series, logger);
     collectors.push_back({"neighbor", neighbor_collector});
   }
   const MetricsEndpoint endpoint(std::move(collectors), logger);
@@ -81,9 +82,9 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
           return HttpResponse{"text/plain; version=0.0.4; charset=utf-8", endpoint.scrape()};
         },
         [&] {
-          return HttpResponse{"text/html; charset=utf-8",
-                              render_status_page(arp_collector->state(), vendors,
-                                                 config.telemetry_path)};
+          return HttpResponse{
+              "text/html; charset=utf-8",
+              render_status_page(arp_collector->state(), vendors, config.telemetry_path)};
         });
   } catch (const std::exception& failure) {
     std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
@@ -111,7 +112,8 @@ int main(int argc, char** argv) {
   Logger logger(config.log_level, config.log_format, std::cerr);
   VendorRegistry vendors;
   try {
-    std::vector<std::filesystem::path> files(config.vendor_files.begin(), config.vendor_files.end());
+    std::vector<std::filesystem::path> files(config.vendor_files.begin(),
+                                             config.vendor_files.end());
     vendors = load_vendor_registry(files);
   } catch (const std::exception& error) {
     std::cerr << "arp_health_exporter: error: " << error.what() << '\n';
@@ -121,7 +123,8 @@ int main(int argc, char** argv) {
   if (config.analyze) {
     AnalyzeOptions options;
     options.files = config.analyze_files;
-    options.format = config.analyze_json ? AnalyzeOptions::Format::json : AnalyzeOptions::Format::text;
+    options.format =
+        config.analyze_json ? AnalyzeOptions::Format::json : AnalyzeOptions::Format::text;
     options.tracker = config.tracker;
     options.filter = config.filter;
     return run_analyze(options, vendors, std::cout, std::cerr);

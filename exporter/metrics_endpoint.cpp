@@ -15,8 +15,8 @@ std::string MetricsEndpoint::scrape() const {
   std::vector<prometheus::MetricFamily> families;
   auto success = gauge("arp_scrape_collector_success",
                        "1 if the collector's last scrape succeeded, 0 if it failed.");
-  auto duration = gauge("arp_scrape_collector_duration_seconds",
-                        "How long the collector took on this scrape.");
+  auto duration =
+      gauge("arp_scrape_collector_duration_seconds", "How long the collector took on this scrape.");
   for (const auto& [name, weak] : collectors_) {
     const auto collectable = weak.lock();
     if (!collectable) continue;
@@ -30,8 +30,7 @@ std::string MetricsEndpoint::scrape() const {
         collected.families = collectable->Collect();
       }
       ok = collected.complete;
-      std::move(collected.families.begin(), collected.families.end(),
-                std::back_inserter(families));
+      std::move(collected.families.begin(), collected.families.end(), std::back_inserter(families));
     } catch (const std::exception& error) {
       ok = false;
       logger_.error("collector failed", {{"collector", name}, {"err", error.what()}});

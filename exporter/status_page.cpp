@@ -12,11 +12,20 @@ std::string escape_html(std::string_view text) {
   escaped.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped.push_back(c);
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped.push_back(c);
     }
   }
   return escaped;
@@ -37,9 +46,9 @@ void append_claimant_row(std::string& html, std::string_view kind, std::string_v
   html += "<tr><td>" + escape_html(kind) + "</td><td>" + escape_html(interface) + "</td><td>" +
           escape_html(vlan) + "</td><td>" + escape_html(ip) + "</td><td><code>" +
           claimant.mac.to_string() + "</code></td><td>" +
-          escape_html(vendors.lookup(claimant.mac)) + "</td><td>" +
-          utc_time(claimant.first_seen) + "</td><td>" + utc_time(claimant.last_seen) +
-          "</td><td>" + std::to_string(claimant.frames) + "</td></tr>\n";
+          escape_html(vendors.lookup(claimant.mac)) + "</td><td>" + utc_time(claimant.first_seen) +
+          "</td><td>" + utc_time(claimant.last_seen) + "</td><td>" +
+          std::to_string(claimant.frames) + "</td></tr>\n";
 }
 
 }  // namespace
@@ -69,15 +78,18 @@ std::string render_status_page(const ArpState& state, const VendorRegistry& vend
       "\">Metrics</a> &middot; page generated " + utc_time(state.taken) + "</p>\n";
   html += "<h2>Addresses in trouble</h2>\n";
   if (rows.empty()) {
-    html += "<p id=\"no-trouble\">No contested addresses and no foreign claims on this host's "
-            "addresses right now.</p>\n";
+    html +=
+        "<p id=\"no-trouble\">No contested addresses and no foreign claims on this host's "
+        "addresses right now.</p>\n";
   } else {
-    html += "<table id=\"trouble\"><tr><th>Problem</th><th>Interface</th><th>VLAN</th><th>IP</th>"
-            "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th></tr>\n" +
-            rows + "</table>\n";
+    html +=
+        "<table id=\"trouble\"><tr><th>Problem</th><th>Interface</th><th>VLAN</th><th>IP</th>"
+        "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th></tr>\n" +
+        rows + "</table>\n";
   }
-  html += "<h2>Captures</h2>\n<table><tr><th>Interface</th><th>Up</th><th>Frames</th>"
-          "<th>Dropped</th></tr>\n";
+  html +=
+      "<h2>Captures</h2>\n<table><tr><th>Interface</th><th>Up</th><th>Frames</th>"
+      "<th>Dropped</th></tr>\n";
   for (const auto& [name, statistics] : state.captures) {
     html += "<tr><td>" + escape_html(name) + "</td><td>" + (statistics.up ? "yes" : "no") +
             "</td><td>" + std::to_string(statistics.received) + "</td><td>" +

@@ -6,8 +6,9 @@ namespace arp {
 namespace {
 
 HostInterface ethernet(const char* name, bool with_address = true) {
-  HostInterface interface{
-      .name = name, .up = true, .loopback = false, .ethernet = true, .mac = {}, .addresses = {}};
+  HostInterface interface {
+    .name = name, .up = true, .loopback = false, .ethernet = true, .mac = {}, .addresses = {}
+  };
   if (with_address) interface.addresses.push_back(*Ipv4Address::parse("192.0.2.1"));
   return interface;
 }

@@ -46,12 +46,14 @@ inline ArpState incident_state() {
   ArpState state;
   state.taken = now;
   state.pipeline = pipeline.snapshot(now);
-  state.captures["eth0"] = CaptureStatistics{.up = true, .received = 13, .dropped = 1,
-                                             .interface_dropped = 0};
-  const std::vector<HostInterface> host = {
-      {.name = "eth0", .up = true, .loopback = false, .ethernet = true,
-       .mac = *MacAddress::parse("02:00:00:00:00:14"),
-       .addresses = {*Ipv4Address::parse("192.0.2.20")}}};
+  state.captures["eth0"] =
+      CaptureStatistics{.up = true, .received = 13, .dropped = 1, .interface_dropped = 0};
+  const std::vector<HostInterface> host = {{.name = "eth0",
+                                            .up = true,
+                                            .loopback = false,
+                                            .ethernet = true,
+                                            .mac = *MacAddress::parse("02:00:00:00:00:14"),
+                                            .addresses = {*Ipv4Address::parse("192.0.2.20")}}};
   state.own_claims = find_own_address_claims(host, pipeline.tracker(), state.pipeline.tracker, now);
   return state;
 }

@@ -34,8 +34,8 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
   const auto collector = std::make_shared<FixedCollector>();
   // Reads this namespace's neighbour table (read-only); every family is emitted even when the
   // table is empty, so the names do not depend on the machine.
-  const auto neighbors = std::make_shared<NeighborCollector>(nullptr, nullptr, testing::real_vendors(),
-                                                             WatchList{}, 1000, logger);
+  const auto neighbors = std::make_shared<NeighborCollector>(
+      nullptr, nullptr, testing::real_vendors(), WatchList{}, 1000, logger);
   const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}}, logger);
   const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
 
@@ -44,7 +44,8 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
   const std::string doc((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const auto documented = names_matching(doc, std::regex(R"(\n\| `(arp_[a-z0-9_]+)` \|)"));
 
-  for (const auto& name : exposed) EXPECT_TRUE(documented.contains(name)) << name << " undocumented";
+  for (const auto& name : exposed)
+    EXPECT_TRUE(documented.contains(name)) << name << " undocumented";
   for (const auto& name : documented) EXPECT_TRUE(exposed.contains(name)) << name << " not exposed";
   EXPECT_GT(exposed.size(), 25U);
 }

@@ -1,7 +1,6 @@
 #include "core/claim_tracker.h"
 
 #include <gtest/gtest.h>
-
 #include <malloc.h>
 
 namespace arp {

@@ -10,9 +10,9 @@ namespace {
 TEST(FrameCountersTest, CountsKindsReasonsAndFlags) {
   const auto frames = testing::load_frames();
   FrameCounters counters;
-  for (const auto* name : {"request_padded", "reply", "probe", "announcement", "gratuitous_reply",
-                           "truncated_arp_body", "plen_0", "ipv4_frame", "source_mismatch",
-                           "sender_multicast"}) {
+  for (const auto* name :
+       {"request_padded", "reply", "probe", "announcement", "gratuitous_reply",
+        "truncated_arp_body", "plen_0", "ipv4_frame", "source_mismatch", "sender_multicast"}) {
     counters.count(decode_arp_frame(frames.at(name)));
   }
   EXPECT_EQ(counters.frames(ArpKind::request), 1U);

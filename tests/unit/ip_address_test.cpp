@@ -16,8 +16,8 @@ TEST(Ipv4AddressTest, ParsesAndPrintsDottedQuads) {
 }
 
 TEST(Ipv4AddressTest, RejectsWhatInetPtonRejects) {
-  for (const auto* text : {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.-4", "01.2.3.4",
-                           "1..3.4", "1.2.3.4 ", "a.b.c.d", "1.2.3.4/24", "1234.1.1.1"}) {
+  for (const auto* text : {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.-4", "01.2.3.4", "1..3.4",
+                           "1.2.3.4 ", "a.b.c.d", "1.2.3.4/24", "1234.1.1.1"}) {
     EXPECT_FALSE(Ipv4Address::parse(text)) << text;
   }
 }
@@ -35,8 +35,8 @@ TEST(Ipv4NetworkTest, ContainsAddressesInsideItsPrefix) {
 }
 
 TEST(Ipv4NetworkTest, RejectsBadPrefixesAndHostBits) {
-  for (const auto* text : {"192.0.2.0/33", "192.0.2.0/", "192.0.2.10/24", "192.0.2.0/-1",
-                           "192.0.2.0/024", "/24"}) {
+  for (const auto* text :
+       {"192.0.2.0/33", "192.0.2.0/", "192.0.2.10/24", "192.0.2.0/-1", "192.0.2.0/024", "/24"}) {
     EXPECT_FALSE(Ipv4Network::parse(text)) << text;
   }
 }

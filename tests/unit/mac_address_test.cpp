@@ -13,9 +13,9 @@ TEST(MacAddressTest, ParsesTheCommonTextForms) {
 }
 
 TEST(MacAddressTest, RejectsMalformedText) {
-  for (const auto* text : {"", "02:00:00:00:00", "02:00:00:00:00:0a:", "02:00:00:00:00:0g",
-                           "02:00-00:00:00:0a", "0200.0000.000", "020000000000a",
-                           "02:00:00:00:00:0a ", " 2:00:00:00:00:0a"}) {
+  for (const auto* text :
+       {"", "02:00:00:00:00", "02:00:00:00:00:0a:", "02:00:00:00:00:0g", "02:00-00:00:00:0a",
+        "0200.0000.000", "020000000000a", "02:00:00:00:00:0a ", " 2:00:00:00:00:0a"}) {
     EXPECT_FALSE(MacAddress::parse(text)) << text;
   }
 }
