@@ -113,6 +113,7 @@ bool ArpCapture::wait(const std::stop_token& stop, std::chrono::milliseconds tim
 void ArpCapture::run(const std::stop_token& stop) {
   auto retry = kFirstRetry;
   std::string last_error;
+  bool loss_reported = false;
   while (!stop.stop_requested()) {
     bool wanted = false;
     {
@@ -126,8 +127,9 @@ void ArpCapture::run(const std::stop_token& stop) {
     std::string error;
     const auto handle = open_arp_capture(interface_, options_, error);
     if (!handle) {
-      // Logged once per kind of failure, not once per retry.
-      if (error != last_error)
+      // Logged once per kind of failure, not once per retry, and not at all right after a
+      // lost capture was reported: the interface is simply still gone.
+      if (error != last_error && !loss_reported)
         logger_.warn("capture failed, retrying", {{"interface", interface_}, {"err", error}});
       last_error = error;
       wait(stop, retry);
@@ -136,8 +138,10 @@ void ArpCapture::run(const std::stop_token& stop) {
     }
     logger_.info("capture started", {{"interface", interface_}});
     last_error.clear();
+    loss_reported = false;
     retry = kFirstRetry;
     capture(handle.get(), stop);
+    loss_reported = true;
     const std::lock_guard lock(mutex_);
     statistics_.up = false;
     closed_ = statistics_;

@@ -19,18 +19,21 @@ CaptureManager::CaptureManager(InterfaceSelection selection, CaptureOptions opti
       rescan_interval_(rescan_interval),
       pipeline_(pipeline),
       vendors_(vendors),
-      logger_(logger),
-      thread_([this](const std::stop_token& stop) {
-        while (!stop.stop_requested()) {
-          rescan();
-          std::unique_lock lock(mutex_);
-          wake_.wait_for(lock, stop, rescan_interval_, [] { return false; });
-        }
-      }) {}
+      logger_(logger) {}
+
+void CaptureManager::start() {
+  thread_ = std::jthread([this](const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      rescan();
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, stop, rescan_interval_, [] { return false; });
+    }
+  });
+}
 
 CaptureManager::~CaptureManager() {
   thread_.request_stop();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   // Ask every capture to stop now, so they wind down together rather than one poll interval
   // after another as their destructors run.
   for (auto& [name, capture] : captures_) capture->set_wanted(false);

@@ -40,6 +40,8 @@ class CaptureManager {
   CaptureManager& operator=(const CaptureManager&) = delete;
   ~CaptureManager();
 
+  // Starts capturing and rescanning; until then the manager is idle.
+  void start();
   CaptureView view() const;
 
  private:
@@ -57,7 +59,7 @@ class CaptureManager {
   std::vector<HostInterface> host_;
   std::condition_variable_any wake_;
 
-  std::jthread thread_;  // last: starts after every other member is ready
+  std::jthread thread_;  // the rescan loop, from start() on
 };
 
 }  // namespace arp

@@ -70,7 +70,7 @@ ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ArpFrame&
   const auto slot = find(AddressKey{frame.target_ip, frame.vlan, interface});
   if (slot == kNone) return ClaimEvent::probe;
   const auto horizon = now - config_.window;
-  const auto held = records_[slot].claimants.items();
+  const auto held = claimants_of(records_[slot]);
   const bool claimed_by_other = std::any_of(held.begin(), held.end(), [&](const Claimant& c) {
     return c.last_seen >= horizon && !same_mac(c.mac, frame.sender_mac);
   });
@@ -93,41 +93,45 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   auto& record = records_[slot];
   record.last_seen = std::max(record.last_seen, now);
 
-  auto* current = &record.claimants[record.current];
-  if (same_mac(current->mac, mac)) {  // the common case: the owner refreshing its claim
-    ++current->frames;
-    current->last_seen = std::max(current->last_seen, now);
+  auto& current = record.contest ? record.contest->claimants[record.current] : record.sole;
+  if (same_mac(current.mac, mac)) {  // the common case: the owner refreshing its claim
+    ++current.frames;
+    current.last_seen = std::max(current.last_seen, now);
     return ClaimEvent::refreshed;
   }
 
+  if (!record.contest) {
+    record.contest = std::make_unique<Contest>();
+    record.contest->claimants.push_back(record.sole);
+    notable_.insert(slot);
+  }
+  auto& contest = *record.contest;
   prune_claimants(record, now - config_.window);
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
-  record.last_change = now;
-  notable_.insert(slot);
+  contest.last_change = now;
 
-  const auto claimants = record.claimants.items();
-  const auto known = std::find_if(claimants.begin(), claimants.end(),
+  const auto known = std::find_if(contest.claimants.begin(), contest.claimants.end(),
                                   [&](const Claimant& c) { return same_mac(c.mac, mac); });
-  if (known != claimants.end()) {
+  if (known != contest.claimants.end()) {
     ++known->frames;
     known->last_seen = std::max(known->last_seen, now);
-    record.current = static_cast<std::uint32_t>(known - claimants.begin());
-    record.last_flap = now;
+    record.current = static_cast<std::uint32_t>(known - contest.claimants.begin());
+    contest.last_flap = now;
     ++counters.flaps;
     return ClaimEvent::returning_claimant;
   }
 
-  if (record.claimants.size() >= config_.max_claimants_per_address) {
+  if (contest.claimants.size() >= config_.max_claimants_per_address) {
     const auto stalest = std::min_element(
-        claimants.begin(), claimants.end(),
+        contest.claimants.begin(), contest.claimants.end(),
         [](const Claimant& a, const Claimant& b) { return a.last_seen < b.last_seen; });
-    record.claimants.erase(static_cast<std::size_t>(stalest - claimants.begin()));
+    contest.claimants.erase(stalest);
     ++counters.claimant_evictions;
   }
-  record.claimants.push_back(
+  contest.claimants.push_back(
       Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
-  record.current = static_cast<std::uint32_t>(record.claimants.size() - 1);
+  record.current = static_cast<std::uint32_t>(contest.claimants.size() - 1);
   ++counters.moves;
   return ClaimEvent::new_claimant;
 }
@@ -150,9 +154,7 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   record.key = key;
   record.current = 0;
   record.last_seen = now;
-  record.last_change = Timestamp{};
-  record.last_flap = Timestamp{};
-  record.claimants.assign(Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
+  record.sole = Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now};
   index_add(slot);
   link_front(slot);
   ++interfaces_[key.interface].tracked;
@@ -165,8 +167,7 @@ void ClaimTracker::remove(std::uint32_t slot) {
   index_remove(record.key);
   notable_.erase(slot);
   --interfaces_[record.key.interface].tracked;
-  // A slot that held several claimants gives their memory back.
-  record.claimants.release();
+  record.contest.reset();
   free_slots_.push_back(slot);
 }
 
@@ -178,11 +179,16 @@ void ClaimTracker::expire(Timestamp now) {
   }
 }
 
+std::span<const Claimant> ClaimTracker::claimants_of(const Record& record) {
+  if (record.contest) return record.contest->claimants;
+  return {&record.sole, 1};
+}
+
 void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
-  if (record.claimants.empty()) return;
-  const auto current_mac = record.claimants[record.current].mac;
-  record.claimants.erase_older_than(horizon);
-  const auto claimants = record.claimants.items();
+  auto& claimants = record.contest->claimants;
+  if (claimants.empty()) return;
+  const auto current_mac = claimants[record.current].mac;
+  std::erase_if(claimants, [&](const Claimant& c) { return c.last_seen < horizon; });
   const auto current = std::find_if(claimants.begin(), claimants.end(), [&](const Claimant& c) {
     return same_mac(c.mac, current_mac);
   });
@@ -191,11 +197,12 @@ void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
 }
 
 AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
-  const bool several = record.claimants.size() >= 2;
-  if (several && record.last_flap >= horizon && record.last_flap != Timestamp{}) {
+  const auto& contest = *record.contest;
+  const bool several = contest.claimants.size() >= 2;
+  if (several && contest.last_flap >= horizon && contest.last_flap != Timestamp{}) {
     return AddressState::contested;
   }
-  if (several || (record.last_change >= horizon && record.last_change != Timestamp{})) {
+  if (several || (contest.last_change >= horizon && contest.last_change != Timestamp{})) {
     return AddressState::moved;
   }
   return AddressState::stable;
@@ -213,7 +220,7 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
   std::vector<std::uint32_t> lapsed;
   for (const auto slot : notable_) {
     prune_claimants(records_[slot], horizon);
-    if (records_[slot].claimants.empty()) lapsed.push_back(slot);
+    if (records_[slot].contest->claimants.empty()) lapsed.push_back(slot);
   }
   for (const auto slot : lapsed) {
     ++interfaces_[records_[slot].key.interface].expirations;
@@ -232,16 +239,22 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
       continue;
     }
     ++(state == AddressState::contested ? report.contested : report.moved);
-    const auto held = record.claimants.items();
-    std::vector<Claimant> claimants(held.begin(), held.end());
+    auto claimants = record.contest->claimants;
     std::sort(claimants.begin(), claimants.end(),
               [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
     snapshot.addresses.push_back(AddressReport{.key = record.key,
                                                .state = state,
                                                .claimants = std::move(claimants),
-                                               .last_change = record.last_change});
+                                               .last_change = record.contest->last_change});
   }
-  for (const auto slot : settled) notable_.erase(slot);
+  // A settled address has one claimant left: it goes back inside the record.
+  for (const auto slot : settled) {
+    auto& record = records_[slot];
+    record.sole = record.contest->claimants.front();
+    record.current = 0;
+    record.contest.reset();
+    notable_.erase(slot);
+  }
 
   std::sort(snapshot.addresses.begin(), snapshot.addresses.end(),
             [](const AddressReport& a, const AddressReport& b) {
@@ -256,7 +269,7 @@ std::vector<Claimant> ClaimTracker::claimants(const AddressKey& key, Timestamp n
   if (slot == kNone) return {};
   const auto horizon = now - config_.window;
   std::vector<Claimant> live;
-  for (const auto& claimant : records_[slot].claimants.items()) {
+  for (const auto& claimant : claimants_of(records_[slot])) {
     if (claimant.last_seen >= horizon) live.push_back(claimant);
   }
   std::sort(live.begin(), live.end(),
@@ -281,53 +294,10 @@ void ClaimTracker::unlink(std::uint32_t slot) {
   links.older = kNone;
 }
 
-void ClaimTracker::ClaimantList::assign(const Claimant& claimant) {
-  many_.clear();
-  one_ = claimant;
-  size_ = 1;
-}
-
-void ClaimTracker::ClaimantList::push_back(const Claimant& claimant) {
-  if (size_ == 0) {
-    one_ = claimant;
-  } else {
-    if (size_ == 1) many_.assign(1, one_);
-    many_.push_back(claimant);
-  }
-  ++size_;
-}
-
-void ClaimTracker::ClaimantList::erase(std::size_t index) {
-  if (size_ >= 2) many_.erase(many_.begin() + static_cast<std::ptrdiff_t>(index));
-  --size_;
-  settle();
-}
-
-void ClaimTracker::ClaimantList::erase_older_than(Timestamp horizon) {
-  if (size_ >= 2) {
-    std::erase_if(many_, [&](const Claimant& c) { return c.last_seen < horizon; });
-    size_ = static_cast<std::uint32_t>(many_.size());
-    settle();
-  } else if (size_ == 1 && one_.last_seen < horizon) {
-    size_ = 0;
-  }
-}
-
-void ClaimTracker::ClaimantList::release() {
-  std::vector<Claimant>().swap(many_);
-  size_ = 0;
-}
-
-void ClaimTracker::ClaimantList::settle() {
-  if (size_ >= 2 || many_.empty()) return;
-  if (size_ == 1) one_ = many_.front();
-  // Keeps the capacity: an address that had two claimants is likely to have two again.
-  many_.clear();
-}
-
 std::size_t ClaimTracker::home_bucket(const AddressKey& key) const {
   // Fibonacci hashing: the top bits of the product depend on every bit of the key's hash.
-  return static_cast<std::size_t>((AddressKeyHash{}(key)*0x9e37'79b9'7f4a'7c15ULL) >> index_shift_);
+  const std::uint64_t hash = AddressKeyHash{}(key);
+  return static_cast<std::size_t>((hash * 0x9e37'79b9'7f4a'7c15ULL) >> index_shift_);
 }
 
 std::uint32_t ClaimTracker::find(const AddressKey& key) const {
@@ -368,11 +338,11 @@ void ClaimTracker::index_remove(const AddressKey& key) {
 }
 
 void ClaimTracker::grow_index() {
-  std::vector<std::uint32_t> old(std::max<std::size_t>(16, 2 * index_.size()), kNone);
-  old.swap(index_);
+  const auto previous = std::exchange(
+      index_, std::vector<std::uint32_t>(std::max<std::size_t>(16, 2 * index_.size()), kNone));
   index_shift_ = 64U - static_cast<unsigned>(std::countr_zero(index_.size()));
   const auto mask = index_.size() - 1;
-  for (const auto slot : old) {
+  for (const auto slot : previous) {
     if (slot == kNone) continue;
     auto bucket = home_bucket(records_[slot].key);
     while (index_[bucket] != kNone) bucket = (bucket + 1) & mask;

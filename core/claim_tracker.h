@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -118,43 +119,26 @@ class ClaimTracker {
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
-  // The claimants of one address in the order they arrived. Nearly every address has exactly
-  // one: it lives inside the record, so a refresh touches no other memory and tracking an
-  // address allocates nothing. Two or more move to the heap together, so the list stays
-  // contiguous for the algorithms that walk it.
-  class ClaimantList {
-   public:
-    std::span<Claimant> items() { return size_ <= 1 ? std::span(&one_, size_) : std::span(many_); }
-    std::span<const Claimant> items() const {
-      return size_ <= 1 ? std::span(&one_, size_) : std::span(many_);
-    }
-    std::size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    Claimant& operator[](std::size_t index) { return items()[index]; }
-
-    void assign(const Claimant& claimant);  // the list becomes just `claimant`
-    void push_back(const Claimant& claimant);
-    void erase(std::size_t index);
-    void erase_older_than(Timestamp horizon);
-    void release();  // empty, and the heap block (if any) given back
-
-   private:
-    void settle();  // back inside the record once one claimant is left
-
-    Claimant one_;
-    std::uint32_t size_ = 0;
-    std::vector<Claimant> many_;  // the whole list when size_ >= 2, else empty
+  // What an address needs once a second MAC claims it, until snapshot() finds it stable
+  // again: every claimant, and when the claims changed hands. Rare, so it lives on the heap
+  // and keeps the records small.
+  struct Contest {
+    std::vector<Claimant> claimants;  // in the order they arrived
+    Timestamp last_change;            // a different MAC took over
+    Timestamp last_flap;              // an earlier MAC came back (epoch if never)
   };
 
-  // What observe() reads for every frame comes first.
-  struct Record {
+  // Exactly one cache line, so that a refresh (the owner claiming its address again: nearly
+  // every frame) touches no other memory of the address. Records were 104 bytes, with the
+  // claimants in a heap vector, and the tracker waited on memory three times per frame.
+  struct alignas(64) Record {
     AddressKey key;
-    std::uint32_t current = 0;  // index in claimants of the MAC that claimed last
+    std::uint32_t current = 0;  // index in claimants_of() of the MAC that claimed last
     Timestamp last_seen;
-    ClaimantList claimants;
-    Timestamp last_change;  // a different MAC took over (epoch if never)
-    Timestamp last_flap;    // an earlier MAC came back (epoch if never)
+    Claimant sole;                     // the one claimant while there is no contest
+    std::unique_ptr<Contest> contest;  // set exactly while the slot is in notable_
   };
+  static_assert(sizeof(Record) == 64);
 
   // The recency list, most recently claimed at head_, lives apart from the records: every
   // frame relinks its record between two random neighbours, and eight bytes per address stay
@@ -169,8 +153,9 @@ class ClaimTracker {
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
   void remove(std::uint32_t slot);
-  static void prune_claimants(Record& record, Timestamp horizon);
-  static AddressState state_of(const Record& record, Timestamp horizon);
+  static std::span<const Claimant> claimants_of(const Record& record);
+  static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
+  static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest
   void link_front(std::uint32_t slot);
   void unlink(std::uint32_t slot);
 
@@ -191,7 +176,7 @@ class ClaimTracker {
   std::vector<std::uint32_t> index_;  // slot ids, kNone where free; size a power of two
   unsigned index_shift_ = 0;          // 64 - log2(index_.size())
   std::size_t tracked_ = 0;
-  // Slots with more than one claimant or a recent change: the only ones snapshot() visits.
+  // Slots with a contest: the only ones snapshot() visits.
   std::unordered_set<std::uint32_t> notable_;
   std::uint32_t head_ = kNone;
   std::uint32_t tail_ = kNone;

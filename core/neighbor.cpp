@@ -87,45 +87,51 @@ void NeighborChangeCounter::apply(const NeighborEntry& entry, bool deleted) {
     known_.erase(entry.key);
     return;
   }
+  observe(entry);
+}
+
+void NeighborChangeCounter::resynchronise(const std::vector<NeighborEntry>& dump) {
+  std::unordered_set<NeighborKey, NeighborKeyHash> seen;
+  seen.reserve(dump.size());
+  for (const auto& entry : dump) {
+    seen.insert(entry.key);
+    // The first dump describes how things were when we started: nothing in it happened.
+    if (baselined_) {
+      observe(entry);
+    } else if (!known_.contains(entry.key)) {
+      remember(entry);
+    }
+  }
+  if (baselined_) {
+    std::erase_if(known_, [&](const auto& item) { return !seen.contains(item.first); });
+  }
+  baselined_ = true;
+}
+
+void NeighborChangeCounter::observe(const NeighborEntry& entry) {
   const auto found = known_.find(entry.key);
   if (found == known_.end()) {
-    if (known_.size() >= max_entries_) {
-      ++dropped_;
-      return;
-    }
     // A new entry that is born FAILED (resolution of an absent address) still failed.
     if (entry.state == NudState::failed)
       compare(NeighborEntry{.key = entry.key, .lladdr = std::nullopt, .state = NudState::none},
               entry);
-    known_.emplace(entry.key, entry);
+    remember(entry);
     return;
   }
   compare(found->second, entry);
-  // An entry going INCOMPLETE/FAILED loses its lladdr in the message; keep the last one known,
-  // so a later answer from a different MAC still counts as a change.
+  // An entry going INCOMPLETE/FAILED loses its lladdr in the message (and in a dump); keep the
+  // last one known, so a later answer from a different MAC still counts as a change.
   const auto previous_lladdr = found->second.lladdr;
   found->second = entry;
   if (!entry.lladdr) found->second.lladdr = previous_lladdr;
 }
 
-void NeighborChangeCounter::resynchronise(const std::vector<NeighborEntry>& dump) {
-  const bool baseline = known_.empty();
-  std::unordered_set<NeighborKey, NeighborKeyHash> seen;
-  seen.reserve(dump.size());
-  for (const auto& entry : dump) {
-    seen.insert(entry.key);
-    const auto found = known_.find(entry.key);
-    if (found != known_.end()) {
-      compare(found->second, entry);
-      found->second = entry;
-    } else if (known_.size() < max_entries_) {
-      known_.emplace(entry.key, entry);
-    } else {
-      ++dropped_;
-    }
+void NeighborChangeCounter::remember(const NeighborEntry& entry) {
+  if (known_.size() >= max_entries_) {
+    ++dropped_;
+    return;
   }
-  if (baseline) return;
-  std::erase_if(known_, [&](const auto& item) { return !seen.contains(item.first); });
+  known_.emplace(entry.key, entry);
 }
 
 std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>

@@ -99,9 +99,12 @@ class NeighborChangeCounter {
   std::uint64_t dropped() const { return dropped_; }  // entries past max_entries, not followed
 
  private:
+  void observe(const NeighborEntry& entry);   // counts what changed, then remembers it
+  void remember(const NeighborEntry& entry);  // unless max_entries_ are known already
   void compare(const NeighborEntry& before, const NeighborEntry& after);
 
   std::size_t max_entries_;
+  bool baselined_ = false;  // the first dump has been seen
   std::unordered_map<NeighborKey, NeighborEntry, NeighborKeyHash> known_;
   std::vector<std::pair<InterfaceFamily, Counts>> counts_;  // few interfaces: a flat list
   std::uint64_t dropped_ = 0;

@@ -31,6 +31,7 @@ std::string check_regex(const std::string& text) {
 
 // The raw text of every option, converted and checked after CLI11 has parsed it all.
 struct RawOptions {
+  std::string listen_address = kDefaultListenAddress;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::string include;
@@ -43,9 +44,15 @@ struct RawOptions {
 };
 
 void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
-  app.add_option("--web.listen-address", config.listen_address,
-                 "Address to serve /metrics and the status page on, [host]:port")
-      ->capture_default_str();
+  app.add_option("--web.listen-address", raw.listen_address,
+                 "Address to serve /metrics and the status page on: [host]:port, host numeric")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        return ListenAddress::parse(text) ? std::string()
+                                          : "\"" + text +
+                                                "\" is not [host]:port with a numeric host and a "
+                                                "port from 1 to 65535";
+      });
   app.add_option("--web.telemetry-path", config.telemetry_path, "Path of the metrics endpoint")
       ->capture_default_str()
       ->check([](const std::string& path) {
@@ -129,6 +136,7 @@ void define_neighbor_options(CLI::App& app, ExporterConfig& config, RawOptions& 
 }
 
 void apply(const RawOptions& raw, ExporterConfig& config) {
+  config.listen = *ListenAddress::parse(raw.listen_address);
   config.log_level = *parse_log_level(raw.log_level);
   config.log_format = *parse_log_format(raw.log_format);
   if (!raw.include.empty()) config.interfaces.include.emplace(raw.include);
@@ -184,6 +192,11 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
     return 0;
   } catch (const CLI::ParseError& error) {
     std::string message = error.what();
+    // CLI11 words an unknown config-file key as a parse failure; say what it is.
+    constexpr std::string_view kExtra = "INI was not able to parse ";
+    if (message.starts_with(kExtra)) {
+      message = "config file: unknown key \"" + message.substr(kExtra.size()) + "\"";
+    }
     std::replace(message.begin(), message.end(), '\n', ' ');
     err << "arp_health_exporter: error: " << message << '\n';
     return 2;

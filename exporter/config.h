@@ -15,13 +15,14 @@
 #include "collectors/watch_list.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
+#include "exporter/listen_address.h"
 
 namespace arp {
 
 inline constexpr const char* kDefaultListenAddress = ":10711";
 
 struct ExporterConfig {
-  std::string listen_address = kDefaultListenAddress;
+  ListenAddress listen{.host = "", .ipv6 = false, .port = 10711};
   std::string telemetry_path = "/metrics";
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::logfmt;

@@ -1,6 +1,13 @@
 #include "exporter/http_server.h"
 
 #include <CivetServer.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
 
 #include <stdexcept>
 #include <vector>
@@ -41,33 +48,62 @@ class FunctionHandler : public CivetHandler {
   std::string exact_path_;
 };
 
-}  // namespace
 
-std::string civetweb_listening_port(const std::string& listen_address) {
-  if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
-  return listen_address;
+// civetweb's accept loop polls with a fixed two-second timeout and only then sees the stop
+// flag; a connection of our own wakes it at once, so shutdown takes milliseconds.
+void wake_accept_loop(const ListenAddress& address) {
+  const int family = address.ipv6 ? AF_INET6 : AF_INET;
+  const int descriptor = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (descriptor < 0) return;
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (address.ipv6) {
+    sockaddr_in6 peer{};
+    peer.sin6_family = AF_INET6;
+    peer.sin6_port = htons(address.port);
+    inet_pton(AF_INET6, address.local_host().c_str(), &peer.sin6_addr);
+    std::memcpy(&storage, &peer, sizeof peer);
+    length = sizeof peer;
+  } else {
+    sockaddr_in peer{};
+    peer.sin_family = AF_INET;
+    peer.sin_port = htons(address.port);
+    inet_pton(AF_INET, address.local_host().c_str(), &peer.sin_addr);
+    std::memcpy(&storage, &peer, sizeof peer);
+    length = sizeof peer;
+  }
+  connect(descriptor, reinterpret_cast<const sockaddr*>(&storage), length);
+  close(descriptor);
 }
 
-HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path,
+}  // namespace
+
+HttpServer::HttpServer(const ListenAddress& listen_address, const std::string& telemetry_path,
                        HttpHandlerFunction metrics, HttpHandlerFunction status_page)
     : metrics_(std::make_unique<FunctionHandler>(std::move(metrics), telemetry_path)),
       status_(std::make_unique<FunctionHandler>(std::move(status_page), "/")) {
   const std::vector<std::string> options = {
-      "listening_ports",    civetweb_listening_port(listen_address),
+      "listening_ports",    listen_address.civetweb_option(),
       "num_threads",        "4",
       "request_timeout_ms", "10000",
   };
   try {
     server_ = std::make_unique<CivetServer>(options);
   } catch (const CivetException& error) {
-    throw std::runtime_error("cannot listen on " + listen_address + ": " + error.what());
+    throw std::runtime_error("cannot listen on " + listen_address.civetweb_option() +
+                             ": address in use or not an address of this host");
   }
   server_->addHandler(telemetry_path, metrics_.get());
   server_->addHandler("/", status_.get());
 }
 
 HttpServer::~HttpServer() {
-  if (server_) server_->close();
+  if (!server_) return;
+  std::jthread waker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let close() raise its flag
+    wake_accept_loop(address_);
+  });
+  server_->close();
 }
 
 }  // namespace arp

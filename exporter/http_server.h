@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "exporter/listen_address.h"
+
 class CivetServer;
 class CivetHandler;
 
@@ -19,8 +21,9 @@ using HttpHandlerFunction = std::function<HttpResponse()>;
 
 class HttpServer {
  public:
-  // Throws std::runtime_error with one line when the address is bad or taken.
-  HttpServer(const std::string& listen_address, const std::string& telemetry_path,
+  // Throws std::runtime_error with one line when the address cannot be bound (taken, or not
+  // an address of this host).
+  HttpServer(const ListenAddress& listen_address, const std::string& telemetry_path,
              HttpHandlerFunction metrics, HttpHandlerFunction status_page);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -29,10 +32,8 @@ class HttpServer {
  private:
   std::unique_ptr<CivetHandler> metrics_;
   std::unique_ptr<CivetHandler> status_;
+  ListenAddress address_;
   std::unique_ptr<CivetServer> server_;
 };
-
-// ":10711" -> "10711"; "127.0.0.1:10711" and "[::1]:10711" stay as they are.
-std::string civetweb_listening_port(const std::string& listen_address);
 
 }  // namespace arp

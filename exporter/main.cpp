@@ -77,7 +77,7 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(
-        config.listen_address, config.telemetry_path,
+        config.listen, config.telemetry_path,
         [&] {
           return HttpResponse{"text/plain; version=0.0.4; charset=utf-8", endpoint.scrape()};
         },
@@ -90,7 +90,9 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
     std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
     return 1;
   }
-  logger.info("listening", {{"address", config.listen_address},
+  // Capture starts only once the port is ours: a failed start leaves nothing half-running.
+  captures.start();
+  logger.info("listening", {{"address", config.listen.civetweb_option()},
                             {"telemetry_path", config.telemetry_path},
                             {"version", kVersion}});
 

@@ -1,0 +1,232 @@
+// arp_inject: sends hand-built ARP frames on one interface, for the integration tests.
+//
+// The lab needs frames no ordinary host sends: RFC 5227 probes from a switch's MAC, claims
+// inside 802.1Q tags (this kernel has no VLAN sub-interfaces) and two MACs taking turns on one
+// address. The kernel's ARP code cannot make them, so this writes them to an AF_PACKET socket.
+//
+//   arp_inject IFACE --op request|reply --sender-mac M --sender-ip IP --target-mac M
+//              --target-ip IP [--eth-src M] [--eth-dst M] [--vlan ID]... [--count N]
+//              [--interval-ms N]
+//
+// --eth-src defaults to the sender MAC, --eth-dst to broadcast for a request and to the target
+// MAC for a reply. --vlan may be given twice (QinQ, outer tag first): one tag is an 802.1Q
+// C-tag (TPID 0x8100), the outer of two an 802.1ad S-tag (TPID 0x88a8).
+// Exit 0 when every frame was sent, 1 when sending failed, 2 on a usage error.
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Mac = std::array<std::uint8_t, 6>;
+constexpr Mac kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+constexpr std::uint16_t kEtherTypeArp = 0x0806;
+constexpr std::uint16_t kEtherTypeCTag = 0x8100;
+constexpr std::uint16_t kEtherTypeSTag = 0x88a8;
+constexpr std::size_t kMinimumFrame = 60;  // Ethernet minimum without FCS; real NICs pad to it
+
+struct Options {
+  std::string interface;
+  std::uint16_t op = 0;
+  std::optional<Mac> sender_mac;
+  std::optional<Mac> target_mac;
+  std::optional<Mac> eth_src;
+  std::optional<Mac> eth_dst;
+  std::optional<in_addr> sender_ip;
+  std::optional<in_addr> target_ip;
+  std::vector<std::uint16_t> vlans;  // outer first
+  unsigned long count = 1;
+  unsigned long interval_ms = 100;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "arp_inject: %s\n", message.c_str());
+  std::fprintf(stderr,
+               "usage: arp_inject IFACE --op request|reply --sender-mac M --sender-ip IP "
+               "--target-mac M --target-ip IP [--eth-src M] [--eth-dst M] [--vlan ID]... "
+               "[--count N] [--interval-ms N]\n");
+  std::exit(2);
+}
+
+std::optional<Mac> parse_mac(std::string_view text) {
+  Mac mac{};
+  if (text.size() != 17) return std::nullopt;
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    const auto part = text.substr(i * 3, 2);
+    if (i < 5 && text[i * 3 + 2] != ':') return std::nullopt;
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), mac[i], 16);
+    if (error != std::errc() || end != part.data() + part.size()) return std::nullopt;
+  }
+  return mac;
+}
+
+std::optional<unsigned long> parse_number(std::string_view text) {
+  unsigned long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Options parse(int argc, char** argv) {
+  Options options;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto flag = args[i];
+    if (!flag.starts_with("--")) {
+      if (!options.interface.empty()) usage_error("unexpected argument " + std::string(flag));
+      options.interface = flag;
+      continue;
+    }
+    if (i + 1 >= args.size()) usage_error(std::string(flag) + " needs a value");
+    const auto value = args[++i];
+    const auto mac = [&] {
+      auto parsed = parse_mac(value);
+      if (!parsed) usage_error(std::string(flag) + ": not a MAC address: " + std::string(value));
+      return parsed;
+    };
+    const auto ip = [&] {
+      in_addr address{};
+      if (inet_pton(AF_INET, std::string(value).c_str(), &address) != 1) {
+        usage_error(std::string(flag) + ": not an IPv4 address: " + std::string(value));
+      }
+      return std::optional(address);
+    };
+    const auto number = [&] {
+      const auto parsed = parse_number(value);
+      if (!parsed) usage_error(std::string(flag) + ": not a number: " + std::string(value));
+      return *parsed;
+    };
+    if (flag == "--op") {
+      if (value == "request") {
+        options.op = 1;
+      } else if (value == "reply") {
+        options.op = 2;
+      } else {
+        usage_error("--op must be request or reply");
+      }
+    } else if (flag == "--sender-mac") {
+      options.sender_mac = mac();
+    } else if (flag == "--target-mac") {
+      options.target_mac = mac();
+    } else if (flag == "--eth-src") {
+      options.eth_src = mac();
+    } else if (flag == "--eth-dst") {
+      options.eth_dst = mac();
+    } else if (flag == "--sender-ip") {
+      options.sender_ip = ip();
+    } else if (flag == "--target-ip") {
+      options.target_ip = ip();
+    } else if (flag == "--vlan") {
+      const auto id = number();
+      if (id > 4095) usage_error("--vlan: " + std::string(value) + " is not a VLAN id (0-4095)");
+      options.vlans.push_back(static_cast<std::uint16_t>(id));
+    } else if (flag == "--count") {
+      options.count = number();
+    } else if (flag == "--interval-ms") {
+      options.interval_ms = number();
+    } else {
+      usage_error("unknown flag " + std::string(flag));
+    }
+  }
+  if (options.interface.empty()) usage_error("no interface given");
+  if (options.op == 0) usage_error("--op is required");
+  if (!options.sender_mac || !options.target_mac || !options.sender_ip || !options.target_ip) {
+    usage_error("--sender-mac, --sender-ip, --target-mac and --target-ip are required");
+  }
+  if (options.vlans.size() > 2) usage_error("at most two --vlan tags (outer first)");
+  return options;
+}
+
+void put16(std::vector<std::uint8_t>& frame, std::uint16_t value) {
+  frame.push_back(static_cast<std::uint8_t>(value >> 8U));
+  frame.push_back(static_cast<std::uint8_t>(value & 0xffU));
+}
+
+void put(std::vector<std::uint8_t>& frame, const Mac& mac) {
+  frame.insert(frame.end(), mac.begin(), mac.end());
+}
+
+void put(std::vector<std::uint8_t>& frame, const in_addr& address) {
+  std::array<std::uint8_t, 4> bytes{};
+  std::memcpy(bytes.data(), &address.s_addr, bytes.size());  // already in network order
+  frame.insert(frame.end(), bytes.begin(), bytes.end());
+}
+
+std::vector<std::uint8_t> build_frame(const Options& options, const Mac& destination) {
+  std::vector<std::uint8_t> frame;
+  put(frame, destination);
+  put(frame, options.eth_src.value_or(*options.sender_mac));
+  for (std::size_t i = 0; i < options.vlans.size(); ++i) {
+    const bool outer_of_two = options.vlans.size() == 2 && i == 0;
+    put16(frame, outer_of_two ? kEtherTypeSTag : kEtherTypeCTag);
+    put16(frame, options.vlans[i]);  // PCP 0, DEI 0
+  }
+  put16(frame, kEtherTypeArp);
+  put16(frame, 1);       // htype Ethernet
+  put16(frame, 0x0800);  // ptype IPv4
+  frame.push_back(6);
+  frame.push_back(4);
+  put16(frame, options.op);
+  put(frame, *options.sender_mac);
+  put(frame, *options.sender_ip);
+  put(frame, *options.target_mac);
+  put(frame, *options.target_ip);
+  if (frame.size() < kMinimumFrame) frame.resize(kMinimumFrame, 0);
+  return frame;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse(argc, argv);
+  const unsigned index = if_nametoindex(options.interface.c_str());
+  if (index == 0) {
+    std::fprintf(stderr, "arp_inject: %s: %s\n", options.interface.c_str(), std::strerror(errno));
+    return 1;
+  }
+  // Protocol 0: this socket only sends, so it never queues the frames passing by.
+  const int socket_fd = socket(AF_PACKET, SOCK_RAW, 0);
+  if (socket_fd < 0) {
+    std::fprintf(stderr, "arp_inject: AF_PACKET socket: %s\n", std::strerror(errno));
+    return 1;
+  }
+  const Mac destination =
+      options.eth_dst.value_or(options.op == 1 ? kBroadcast : *options.target_mac);
+  const auto frame = build_frame(options, destination);
+
+  sockaddr_ll address{};
+  address.sll_family = AF_PACKET;
+  address.sll_ifindex = static_cast<int>(index);
+  address.sll_halen = ETH_ALEN;
+  std::memcpy(address.sll_addr, destination.data(), destination.size());
+  for (unsigned long sent = 0; sent < options.count; ++sent) {
+    if (sent > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.interval_ms));
+    const auto written = sendto(socket_fd, frame.data(), frame.size(), 0,
+                                reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    if (written != static_cast<ssize_t>(frame.size())) {
+      std::fprintf(stderr, "arp_inject: send on %s: %s\n", options.interface.c_str(),
+                   written < 0 ? std::strerror(errno) : "short write");
+      close(socket_fd);
+      return 1;
+    }
+  }
+  close(socket_fd);
+  return 0;
+}
