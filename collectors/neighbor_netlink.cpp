@@ -148,7 +148,15 @@ std::vector<NeighborTableInfo> dump_neighbor_tables(nl_sock* socket) {
           kernel.ndts_rcv_probes_mcast, kernel.ndts_rcv_probes_ucast, kernel.ndts_periodic_gc_runs,
           kernel.ndts_forced_gc_runs,   kernel.ndts_table_fulls};
     }
-    tables.push_back(table);
+    // A dump that needs several reads repeats the table's own message each time it resumes
+    // inside that table's per-device list (the kernel's neightbl_dump_info): keep one.
+    const auto known = std::find_if(tables.begin(), tables.end(),
+                                    [&](const auto& seen) { return seen.family == table.family; });
+    if (known == tables.end()) {
+      tables.push_back(table);
+    } else {
+      *known = table;
+    }
   };
   ndtmsg request{};
   request.ndtm_family = AF_UNSPEC;

@@ -6,10 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
-#include <thread>
-
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace arp {
@@ -48,31 +46,26 @@ class FunctionHandler : public CivetHandler {
   std::string exact_path_;
 };
 
-
 // civetweb's accept loop polls with a fixed two-second timeout and only then sees the stop
 // flag; a connection of our own wakes it at once, so shutdown takes milliseconds.
 void wake_accept_loop(const ListenAddress& address) {
   const int family = address.ipv6 ? AF_INET6 : AF_INET;
   const int descriptor = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (descriptor < 0) return;
-  sockaddr_storage storage{};
-  socklen_t length = 0;
+  sockaddr_in6 peer6{};
+  peer6.sin6_family = AF_INET6;
+  peer6.sin6_port = htons(address.port);
+  sockaddr_in peer4{};
+  peer4.sin_family = AF_INET;
+  peer4.sin_port = htons(address.port);
+  const auto host = address.local_host();
   if (address.ipv6) {
-    sockaddr_in6 peer{};
-    peer.sin6_family = AF_INET6;
-    peer.sin6_port = htons(address.port);
-    inet_pton(AF_INET6, address.local_host().c_str(), &peer.sin6_addr);
-    std::memcpy(&storage, &peer, sizeof peer);
-    length = sizeof peer;
+    inet_pton(AF_INET6, host.c_str(), &peer6.sin6_addr);
+    connect(descriptor, reinterpret_cast<const sockaddr*>(&peer6), sizeof peer6);
   } else {
-    sockaddr_in peer{};
-    peer.sin_family = AF_INET;
-    peer.sin_port = htons(address.port);
-    inet_pton(AF_INET, address.local_host().c_str(), &peer.sin_addr);
-    std::memcpy(&storage, &peer, sizeof peer);
-    length = sizeof peer;
+    inet_pton(AF_INET, host.c_str(), &peer4.sin_addr);
+    connect(descriptor, reinterpret_cast<const sockaddr*>(&peer4), sizeof peer4);
   }
-  connect(descriptor, reinterpret_cast<const sockaddr*>(&storage), length);
   close(descriptor);
 }
 
@@ -81,11 +74,11 @@ void wake_accept_loop(const ListenAddress& address) {
 HttpServer::HttpServer(const ListenAddress& listen_address, const std::string& telemetry_path,
                        HttpHandlerFunction metrics, HttpHandlerFunction status_page)
     : metrics_(std::make_unique<FunctionHandler>(std::move(metrics), telemetry_path)),
-      status_(std::make_unique<FunctionHandler>(std::move(status_page), "/")) {
+      status_(std::make_unique<FunctionHandler>(std::move(status_page), "/")),
+      address_(listen_address) {
   const std::vector<std::string> options = {
-      "listening_ports",    listen_address.civetweb_option(),
-      "num_threads",        "4",
-      "request_timeout_ms", "10000",
+      "listening_ports", listen_address.civetweb_option(), "num_threads", "4", "request_timeout_ms",
+      "10000",
   };
   try {
     server_ = std::make_unique<CivetServer>(options);
@@ -99,9 +92,13 @@ HttpServer::HttpServer(const ListenAddress& listen_address, const std::string& t
 
 HttpServer::~HttpServer() {
   if (!server_) return;
-  std::jthread waker([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let close() raise its flag
-    wake_accept_loop(address_);
+  // close() raises the stop flag and then waits for the accept loop: knock until it is done,
+  // since a knock that lands before the flag is up only serves one more request.
+  std::jthread waker([this](const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      wake_accept_loop(address_);
+    }
   });
   server_->close();
 }

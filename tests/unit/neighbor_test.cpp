@@ -20,9 +20,9 @@ constexpr std::uint16_t kNudFailed = 0x20;
 constexpr std::uint16_t kNudNoarp = 0x40;
 constexpr std::uint16_t kNudPermanent = 0x80;
 
-const auto kOwnerMac = *MacAddress::parse("00:1b:21:0a:00:0a");  // server A (Intel)
+const auto kOwnerMac = *MacAddress::parse("00:1b:21:0a:00:0a");   // server A (Intel)
 const auto kNewNicMac = *MacAddress::parse("3c:fd:fe:00:00:0a");  // A after a NIC swap
-const auto kRogueMac = *MacAddress::parse("00:50:56:0b:ad:01");  // forgotten machine R
+const auto kRogueMac = *MacAddress::parse("00:50:56:0b:ad:01");   // forgotten machine R
 
 constexpr int kEth0 = 2;
 constexpr int kEth1 = 3;
@@ -103,7 +103,7 @@ TEST(NudStateTest, PermanentAndNoarpWinOverOtherBits) {
 }
 
 TEST(NudStateTest, LabelValuesAreIpNeighsWordsInLowerCase) {
-  const std::vector<std::string> expected = {"incomplete", "reachable", "stale",  "delay",
+  const std::vector<std::string> expected = {"incomplete", "reachable", "stale", "delay",
                                              "probe",      "failed",    "noarp", "permanent"};
   ASSERT_EQ(kAllNudStates.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -276,10 +276,8 @@ TEST(NeighborChangeCounterTest, DeletionIsPerInterfaceAndFamily) {
 
 TEST(NeighborChangeCounterTest, TheFirstDumpIsABaselineThatCountsNothing) {
   NeighborChangeCounter counter(100);
-  counter.resynchronise({reachable(kEth0, "192.0.2.10", kOwnerMac),
-                         failed(kEth0, "192.0.2.99"),
-                         incomplete(kEth0, "192.0.2.98"),
-                         stale(kEth1, "2001:db8::10", kRogueMac),
+  counter.resynchronise({reachable(kEth0, "192.0.2.10", kOwnerMac), failed(kEth0, "192.0.2.99"),
+                         incomplete(kEth0, "192.0.2.98"), stale(kEth1, "2001:db8::10", kRogueMac),
                          failed(kEth1, "2001:db8::99")});
   EXPECT_TRUE(counter.counts().empty());
   EXPECT_EQ(counter.known(), 5U);
@@ -296,13 +294,11 @@ TEST(NeighborChangeCounterTest, EventsAfterTheBaselineCompareWithIt) {
 
 TEST(NeighborChangeCounterTest, ALaterDumpCountsWhatHappenedWhileEventsWereLost) {
   NeighborChangeCounter counter(100);
-  counter.resynchronise({reachable(kEth0, "192.0.2.10", kOwnerMac),
-                         reachable(kEth0, "192.0.2.20", kOwnerMac),
-                         stale(kEth1, "2001:db8::10", kOwnerMac),
-                         reachable(kEth1, "2001:db8::20", kOwnerMac)});
+  counter.resynchronise(
+      {reachable(kEth0, "192.0.2.10", kOwnerMac), reachable(kEth0, "192.0.2.20", kOwnerMac),
+       stale(kEth1, "2001:db8::10", kOwnerMac), reachable(kEth1, "2001:db8::20", kOwnerMac)});
   // ENOBUFS: these changes reached nobody as events; the next dump shows their result.
-  counter.resynchronise({reachable(kEth0, "192.0.2.10", kRogueMac),
-                         failed(kEth0, "192.0.2.20"),
+  counter.resynchronise({reachable(kEth0, "192.0.2.10", kRogueMac), failed(kEth0, "192.0.2.20"),
                          stale(kEth1, "2001:db8::10", kNewNicMac),
                          reachable(kEth1, "2001:db8::20", kOwnerMac)});
   EXPECT_EQ(changes(counter, kEth0, NeighborFamily::inet), 1U);
@@ -310,8 +306,7 @@ TEST(NeighborChangeCounterTest, ALaterDumpCountsWhatHappenedWhileEventsWereLost)
   EXPECT_EQ(changes(counter, kEth1, NeighborFamily::inet6), 1U);
   EXPECT_EQ(failures(counter, kEth1, NeighborFamily::inet6), 0U);
   // The same dump again: nothing new happened.
-  counter.resynchronise({reachable(kEth0, "192.0.2.10", kRogueMac),
-                         failed(kEth0, "192.0.2.20"),
+  counter.resynchronise({reachable(kEth0, "192.0.2.10", kRogueMac), failed(kEth0, "192.0.2.20"),
                          stale(kEth1, "2001:db8::10", kNewNicMac),
                          reachable(kEth1, "2001:db8::20", kOwnerMac)});
   EXPECT_EQ(changes(counter, kEth0, NeighborFamily::inet), 1U);
@@ -349,8 +344,8 @@ TEST(NeighborChangeCounterTest, ADumpShowingAnUnresolvedEntryKeepsItsLastMac) {
 
 TEST(NeighborChangeCounterTest, ALaterDumpForgetsEntriesThatVanished) {
   NeighborChangeCounter counter(100);
-  counter.resynchronise({reachable(kEth0, "192.0.2.10", kOwnerMac),
-                         reachable(kEth0, "192.0.2.20", kOwnerMac)});
+  counter.resynchronise(
+      {reachable(kEth0, "192.0.2.10", kOwnerMac), reachable(kEth0, "192.0.2.20", kOwnerMac)});
   ASSERT_EQ(counter.known(), 2U);
   counter.resynchronise({reachable(kEth0, "192.0.2.20", kOwnerMac)});
   EXPECT_EQ(counter.known(), 1U);
