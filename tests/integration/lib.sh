@@ -428,6 +428,41 @@ no_series() {  # HOST PORT NAME [LABEL=VALUE...]: no series matches
   [ "$(series_count "$@")" -eq 0 ]
 }
 
+# ---- neighbour tables ---------------------------------------------------------------------------
+
+# ip_neigh_counts HOST: "interface family state count" lines, sorted, from `ip neigh`. `nud all`
+# because plain `ip neigh` hides NOARP entries, which the kernel's dump (and so the exporter)
+# includes.
+ip_neigh_counts() {
+  local ns
+  ns=$(nsname "$1")
+  {
+    ip -n "$ns" -4 neigh show nud all | sed 's/^/inet /'
+    ip -n "$ns" -6 neigh show nud all | sed 's/^/inet6 /'
+  } | awk '
+    {
+      interface = ""; state = ""
+      for (i = 2; i <= NF; i++) {
+        if ($i == "dev") interface = $(i + 1)
+        if ($i ~ /^(INCOMPLETE|REACHABLE|STALE|DELAY|PROBE|FAILED|NOARP|PERMANENT|NONE)$/) state = tolower($i)
+      }
+      count[interface " " $1 " " state]++
+    }
+    END { for (key in count) print key, count[key] }' | sort
+}
+
+# metric_counts < exposition: the non-zero arp_neighbor_entries series in the same form.
+metric_counts() {
+  awk '
+    function label(name,    rest) {
+      rest = substr($0, index($0, name "=\"") + length(name) + 2)
+      return substr(rest, 1, index(rest, "\"") - 1)
+    }
+    /^arp_neighbor_entries\{/ && $NF + 0 != 0 {
+      printf "%s %s %s %d\n", label("interface"), label("family"), label("state"), $NF + 0
+    }' | sort
+}
+
 # ---- the incident (../../../shared/README.md) --------------------------------------------------
 #
 #        switch 1 (bridge 1)                              switch 2 (bridge 2)

@@ -20,36 +20,6 @@ INTERFACES=40           # veth pairs; the entries go on the first end of each
 IPV6_PER_INTERFACE=500  # 40 x 500 = 20,000
 IPV4_BLOCKS=(192.0.2 198.51.100 203.0.113)
 
-# ip_neigh_counts NS: "interface family state count" lines, sorted, from `ip neigh` (`nud all`:
-# plain `ip neigh` hides NOARP entries, which the kernel's dump, and so the exporter, includes).
-ip_neigh_counts() {
-  {
-    ip -n "$1" -4 neigh show nud all | sed 's/^/inet /'
-    ip -n "$1" -6 neigh show nud all | sed 's/^/inet6 /'
-  } | awk '
-    {
-      interface = ""; state = ""
-      for (i = 2; i <= NF; i++) {
-        if ($i == "dev") interface = $(i + 1)
-        if ($i ~ /^(INCOMPLETE|REACHABLE|STALE|DELAY|PROBE|FAILED|NOARP|PERMANENT|NONE)$/) state = tolower($i)
-      }
-      count[interface " " $1 " " state]++
-    }
-    END { for (key in count) print key, count[key] }' | sort
-}
-
-# metric_counts < exposition: the non-zero arp_neighbor_entries series in the same form.
-metric_counts() {
-  awk '
-    function label(name,    rest) {
-      rest = substr($0, index($0, name "=\"") + length(name) + 2)
-      return substr(rest, 1, index(rest, "\"") - 1)
-    }
-    /^arp_neighbor_entries\{/ && $NF + 0 != 0 {
-      printf "%s %s %s %d\n", label("interface"), label("family"), label("state"), $NF + 0
-    }' | sort
-}
-
 step "lab: namespace S with $INTERFACES veth pairs"
 new_ns S
 S_NS=$(nsname S)
@@ -90,7 +60,7 @@ ip -n "$S_NS" -batch "$WORK/neigh.batch" || fail "ip -batch refused entries (tab
 say "ip -batch added $added entries in $(($(now_ms) - start_ms)) ms"
 
 start_ms=$(now_ms)
-TABLE=$(ip_neigh_counts "$S_NS")
+TABLE=$(ip_neigh_counts S)
 say "ip neigh listed them in $(($(now_ms) - start_ms)) ms"
 held_permanent=$(awk '$3 == "permanent" { s += $4 } END { print s + 0 }' <<<"$TABLE")
 [ "$held_permanent" -eq "$permanent_added" ] ||
@@ -104,7 +74,7 @@ start_exporter S "$PORT"
 MISMATCH=
 counts_match() {
   local exposition table
-  table=$(ip_neigh_counts "$S_NS")
+  table=$(ip_neigh_counts S)
   exposition=$(scrape S "$PORT") || return 1
   if [ "$(metric_counts <<<"$exposition")" = "$table" ]; then
     LAST_EXPOSITION=$exposition
