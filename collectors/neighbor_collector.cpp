@@ -3,8 +3,9 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 
-#include <algorithm>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "collectors/metric_family.h"
@@ -16,12 +17,12 @@ using InterfaceNames = std::map<int, std::string>;
 
 InterfaceNames interface_names() {
   InterfaceNames names;
-  struct if_nameindex* list = if_nameindex();
-  if (list == nullptr) return names;
-  for (const auto* item = list; item->if_index != 0; ++item) {
+  const std::unique_ptr<struct if_nameindex, decltype(&if_freenameindex)> list(if_nameindex(),
+                                                                               &if_freenameindex);
+  if (!list) return names;
+  for (const auto* item = list.get(); item->if_index != 0; ++item) {
     names.emplace(static_cast<int>(item->if_index), item->if_name);
   }
-  if_freenameindex(list);
   return names;
 }
 
@@ -47,88 +48,93 @@ struct StateCount {
   friend auto operator<=>(const StateCount&, const StateCount&) = default;
 };
 
-// What the tracker knows that the neighbour table is compared with, copied under its lock.
-struct ClaimsView {
-  std::set<std::pair<std::string, Ipv4Address>> contested;  // (interface, ip), untagged
-  std::map<std::pair<std::string, Ipv4Address>, std::vector<Claimant>> claims_of_static;
+// An untagged IPv4 address on a named interface: where the sniffer and the table meet.
+using NamedAddress = std::pair<std::string, Ipv4Address>;
+
+// What the kernel said on this scrape. Every entry is counted; only the few that get a series
+// of their own (watched or contested addresses, static entries) are copied.
+struct KernelView {
+  std::map<StateCount, std::uint64_t> states;
+  std::vector<NeighborEntry> shown;
+  std::vector<NeighborEntry> statics;  // permanent IPv4 entries with a MAC
+  std::vector<NeighborTableInfo> tables;
+  std::uint64_t interruptions = 0;
 };
 
-}  // namespace
-
-Collection NeighborCollector::collect() const {
-  Collection result;
-  const auto names = interface_names();
-  const auto now = std::chrono::system_clock::now();
-
-  // One pass over the dump: counts per state without allocating per entry, and a copy of just
-  // the entries that need a closer look (watched, possibly contested, static).
-  std::map<StateCount, std::uint64_t> states;
-  std::vector<NeighborEntry> interesting;
-  std::vector<NeighborEntry> statics;
-  std::uint64_t interruptions = 0;
-  std::vector<NeighborTableInfo> tables;
-  try {
-    auto socket = connect_route_socket();
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      states.clear();
-      interesting.clear();
-      statics.clear();
-      const auto dump = dump_neighbors(socket.get(), [&](const NeighborEntry& entry) {
-        ++states[{entry.key.ifindex, entry.key.family, entry.state}];
-        if (entry.state == NudState::permanent && entry.key.family == NeighborFamily::inet) {
-          statics.push_back(entry);
-        }
-        if (entry.lladdr) interesting.push_back(entry);
-      });
-      if (!dump.interrupted) break;
-      ++interruptions;  // the table changed under the dump: count it, try once more
-    }
-    tables = dump_neighbor_tables(socket.get());
-  } catch (const std::exception& error) {
-    result.complete = false;
-    logger_.warn("neighbour collector", {{"err", error.what()}});
-  }
-
-  ClaimsView claims;
-  if (pipeline_ != nullptr) {
-    pipeline_->with([&](ArpPipeline& pipeline) {
-      const auto snapshot = pipeline.snapshot(now);
-      for (const auto& address : snapshot.tracker.addresses) {
-        if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
-          claims.contested.emplace(snapshot.tracker.interfaces[address.key.interface].name,
-                                   address.key.ip);
-        }
+// Throws std::runtime_error on a netlink error; `view` then holds what was read before it.
+void read_kernel(KernelView& view, const std::function<bool(const NeighborEntry&)>& shown) {
+  auto socket = connect_route_socket();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    view.states.clear();
+    view.shown.clear();
+    view.statics.clear();
+    const auto dump = dump_neighbors(socket.get(), [&](const NeighborEntry& entry) {
+      ++view.states[{entry.key.ifindex, entry.key.family, entry.state}];
+      if (!entry.lladdr) return;
+      if (entry.state == NudState::permanent && entry.key.family == NeighborFamily::inet) {
+        view.statics.push_back(entry);
       }
-      for (const auto& entry : statics) {
-        const auto name = names.find(entry.key.ifindex);
-        if (name == names.end()) continue;
-        const auto& reports = snapshot.tracker.interfaces;
-        const auto tracked = std::find_if(reports.begin(), reports.end(),
-                                          [&](const auto& r) { return r.name == name->second; });
-        if (tracked == reports.end()) continue;
-        const auto index = static_cast<InterfaceIndex>(tracked - reports.begin());
-        claims.claims_of_static[{name->second, ipv4_of(entry.key)}] =
-            pipeline.tracker().claimants({ipv4_of(entry.key), Vlan{}, index}, now);
-      }
+      if (shown(entry)) view.shown.push_back(entry);
     });
+    if (!dump.interrupted) break;
+    ++view.interruptions;  // the table changed under the dump: count it, try once more
   }
+  view.tables = dump_neighbor_tables(socket.get());
+}
 
+std::set<NamedAddress> contested_addresses(SharedPipeline* pipeline,
+                                           std::chrono::system_clock::time_point now) {
+  std::set<NamedAddress> contested;
+  if (pipeline == nullptr) return contested;
+  const auto snapshot = pipeline->with([&](ArpPipeline& arp) { return arp.snapshot(now); });
+  for (const auto& address : snapshot.tracker.addresses) {
+    if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
+      contested.emplace(snapshot.tracker.interfaces[address.key.interface].name, address.key.ip);
+    }
+  }
+  return contested;
+}
+
+// The MACs claiming, on the wire of the same interface, the IP of each static entry.
+std::map<NamedAddress, std::vector<Claimant>> claims_on_static_addresses(
+    SharedPipeline* pipeline, const std::vector<NeighborEntry>& statics,
+    const InterfaceNames& names, std::chrono::system_clock::time_point now) {
+  std::map<NamedAddress, std::vector<Claimant>> claims;
+  if (pipeline == nullptr || statics.empty()) return claims;
+  pipeline->with([&](ArpPipeline& arp) {
+    const auto& tracker = arp.tracker();
+    for (const auto& entry : statics) {
+      const auto name = names.find(entry.key.ifindex);
+      if (name == names.end()) continue;
+      const auto index = tracker.find_interface(name->second);
+      if (!index) continue;  // no capture there: nothing to compare with
+      claims[{name->second, ipv4_of(entry.key)}] =
+          tracker.claimants({ipv4_of(entry.key), Vlan{}, *index}, now);
+    }
+  });
+  return claims;
+}
+
+void render_states(const InterfaceNames& names, const KernelView& kernel, Collection& result) {
   auto entries =
       gauge("arp_neighbor_entries",
             "Entries in this namespace's neighbour table, by interface, family and NUD state.");
+  // Zero-filled for every interface that exists, so that rate() and absent() work.
   for (const auto& [index, name] : names) {
     for (const auto family : kAllNeighborFamilies) {
       for (const auto state : kAllNudStates) {
-        const auto found = states.find({index, family, state});
+        const auto found = kernel.states.find({index, family, state});
         entries.add({{"interface", name},
                      {"family", std::string(to_string(family))},
                      {"state", std::string(to_string(state))}},
-                    found == states.end() ? 0 : as_double(found->second));
+                    found == kernel.states.end() ? 0 : as_double(found->second));
       }
     }
   }
   result.families.push_back(entries.build());
+}
 
+void render_tables(const KernelView& kernel, Collection& result) {
   auto table_entries =
       gauge("arp_neighbor_table_entries",
             "Entries in the kernel's neighbour table (kernel-wide, all namespaces).");
@@ -144,7 +150,7 @@ Collection NeighborCollector::collect() const {
                                  "Kernel neighbour table statistic ndts_" + std::string(name) +
                                      " (kernel-wide, all namespaces)."));
   }
-  for (const auto& table : tables) {
+  for (const auto& table : kernel.tables) {
     const std::string family(to_string(table.family));
     table_entries.add({{"family", family}}, table.entries);
     thresh1.add({{"family", family}}, table.gc_thresh1);
@@ -158,7 +164,10 @@ Collection NeighborCollector::collect() const {
     result.families.push_back(family->build());
   }
   for (auto& family : statistics) result.families.push_back(family.build());
+}
 
+void render_changes(const NeighborEventListener* events, const InterfaceNames& names,
+                    const KernelView& kernel, Collection& result) {
   auto changes = counter("arp_neighbor_lladdr_changes_total",
                          "Neighbour entries whose link-layer address changed (netlink events).");
   auto failures = counter("arp_neighbor_failed_transitions_total",
@@ -166,8 +175,8 @@ Collection NeighborCollector::collect() const {
   auto overruns =
       counter("arp_neighbor_netlink_overruns_total",
               "Times the kernel dropped neighbour events (ENOBUFS) and a dump resynchronised.");
-  if (events_ != nullptr) {
-    const auto counts = events_->counts();
+  if (events != nullptr) {
+    const auto counts = events->counts();
     for (const auto& [where, count] : counts.changes) {
       const auto name = names.find(where.ifindex);
       if (name == names.end()) continue;  // the interface is gone, and its series with it
@@ -185,25 +194,57 @@ Collection NeighborCollector::collect() const {
   result.families.push_back(counter("arp_neighbor_dump_interruptions_total",
                                     "Neighbour dumps on this scrape that the kernel marked "
                                     "inconsistent (NLM_F_DUMP_INTR) and were retried.")
-                                .add({}, as_double(interruptions))
+                                .add({}, as_double(kernel.interruptions))
                                 .build());
+}
 
+}  // namespace
+
+Collection NeighborCollector::collect() const {
+  Collection result;
+  const auto names = interface_names();
+  const auto now = std::chrono::system_clock::now();
+  const auto contested = contested_addresses(pipeline_, now);
+  const auto name_of = [&](const NeighborEntry& entry) {
+    const auto found = names.find(entry.key.ifindex);
+    return found == names.end() ? nullptr : &found->second;
+  };
+
+  KernelView kernel;
+  try {
+    read_kernel(kernel, [&](const NeighborEntry& entry) {
+      if (watch_.contains(entry.key)) return true;
+      const auto* name = name_of(entry);
+      return name != nullptr && entry.key.family == NeighborFamily::inet &&
+             contested.contains({*name, ipv4_of(entry.key)});
+    });
+  } catch (const std::exception& error) {
+    result.complete = false;
+    logger_.warn("neighbour collector", {{"err", error.what()}});
+  }
+  const auto static_claims = claims_on_static_addresses(pipeline_, kernel.statics, names, now);
+
+  render_states(names, kernel, result);
+  render_tables(kernel, result);
+  render_changes(events_, names, kernel, result);
+
+  // Per-IP series share one budget, so that neither kind can crowd the other out unnoticed.
   std::size_t budget = max_series_;
   std::size_t omitted = 0;
-  auto lladdr = gauge("arp_neighbor_lladdr_info",
-                      "This host's neighbour entry for a contested or watched address.");
-  for (const auto& entry : interesting) {
-    const auto name = names.find(entry.key.ifindex);
-    if (name == names.end()) continue;
-    const bool contested = entry.key.family == NeighborFamily::inet &&
-                           claims.contested.contains({name->second, ipv4_of(entry.key)});
-    if (!contested && !watch_.contains(entry.key)) continue;
+  const auto spend = [&] {
     if (budget == 0) {
       ++omitted;
-      continue;
+      return false;
     }
     --budget;
-    lladdr.add({{"interface", name->second},
+    return true;
+  };
+  auto lladdr = gauge("arp_neighbor_lladdr_info",
+                      "This host's neighbour entry for a contested or watched address.");
+  for (const auto& entry : kernel.shown) {
+    const auto* name = name_of(entry);
+    if (name == nullptr || !spend()) continue;
+    lladdr.add({{"interface", *name},
                 {"family", std::string(to_string(entry.key.family))},
                 {"ip", address_text(entry.key)},
                 {"mac", entry.lladdr->to_string()},
@@ -213,19 +254,14 @@ Collection NeighborCollector::collect() const {
   auto mismatch =
       gauge("arp_static_entry_mismatch_info",
             "A permanent neighbour entry whose MAC is not the one claiming the IP on the wire.");
-  for (const auto& entry : statics) {
-    const auto name = names.find(entry.key.ifindex);
-    if (name == names.end() || !entry.lladdr) continue;
-    const auto claimed = claims.claims_of_static.find({name->second, ipv4_of(entry.key)});
-    if (claimed == claims.claims_of_static.end()) continue;
+  for (const auto& entry : kernel.statics) {
+    const auto* name = name_of(entry);
+    if (name == nullptr) continue;
+    const auto claimed = static_claims.find({*name, ipv4_of(entry.key)});
+    if (claimed == static_claims.end()) continue;
     for (const auto& claimant : claimed->second) {
-      if (claimant.mac == *entry.lladdr) continue;
-      if (budget == 0) {
-        ++omitted;
-        continue;
-      }
-      --budget;
-      mismatch.add({{"interface", name->second},
+      if (claimant.mac == *entry.lladdr || !spend()) continue;
+      mismatch.add({{"interface", *name},
                     {"ip", address_text(entry.key)},
                     {"static_mac", entry.lladdr->to_string()},
                     {"observed_mac", claimant.mac.to_string()},

@@ -43,11 +43,16 @@ ClaimTracker::ClaimTracker(ClaimTrackerConfig config) : config_(config) {
 }
 
 InterfaceIndex ClaimTracker::add_interface(std::string_view name) {
+  if (const auto known = find_interface(name)) return *known;
+  interfaces_.push_back(InterfaceReport{.name = std::string(name)});
+  return static_cast<InterfaceIndex>(interfaces_.size() - 1);
+}
+
+std::optional<InterfaceIndex> ClaimTracker::find_interface(std::string_view name) const {
   for (std::size_t i = 0; i < interfaces_.size(); ++i) {
     if (interfaces_[i].name == name) return static_cast<InterfaceIndex>(i);
   }
-  interfaces_.push_back(InterfaceReport{.name = std::string(name)});
-  return static_cast<InterfaceIndex>(interfaces_.size() - 1);
+  return std::nullopt;
 }
 
 std::string_view ClaimTracker::interface_name(InterfaceIndex interface) const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -100,6 +101,7 @@ class ClaimTracker {
 
   // Returns the index to pass to observe(); the same name always yields the same index.
   InterfaceIndex add_interface(std::string_view name);
+  std::optional<InterfaceIndex> find_interface(std::string_view name) const;
   std::string_view interface_name(InterfaceIndex interface) const;
 
   ClaimEvent observe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);

@@ -15,7 +15,7 @@ set -euo pipefail
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$IT_DIR/../.." && pwd)
 EXPORTER=${EXPORTER:-$REPO_ROOT/build/exporter/arp_health_exporter}
-ARP_INJECT=${ARP_INJECT:-}
+ARP_INJECT=${ARP_INJECT:-$REPO_ROOT/build/tests/integration/arp_inject}
 
 PFX=a$$
 while ip netns list 2>/dev/null | grep -q "^$PFX-"; do PFX=${PFX}x; done  # a crashed run's leftovers
@@ -62,8 +62,7 @@ require_tools() {
 
 # ---- setup and cleanup -------------------------------------------------------------------------
 
-# Tests pass the binaries as arguments (ctest does, from generator expressions); without them
-# they use the build tree, and build arp_inject from source when no binary is given.
+# Tests take the binaries as arguments (ctest passes them); without them, the build tree's.
 init_test() {
   skip_unless_root
   require_tools ip curl ping arping tcpdump
@@ -76,12 +75,8 @@ init_test() {
   trap 'exit 143' TERM
 }
 
-# Builds arp_inject from its source into the run's directory unless a binary was handed in.
 need_arp_inject() {
-  [ -n "$ARP_INJECT" ] && [ -x "$ARP_INJECT" ] && return 0
-  require_tools g++
-  ARP_INJECT=$WORK/arp_inject
-  g++ -std=c++20 -O2 -o "$ARP_INJECT" "$IT_DIR/arp_inject.cpp" || fail "cannot build arp_inject"
+  [ -x "$ARP_INJECT" ] || fail "no arp_inject binary at $ARP_INJECT (build first)"
 }
 
 process_gone() {  # true once the process has exited (a zombie counts as exited)
