@@ -1,30 +1,15 @@
 #include "collectors/neighbor_collector.h"
 
 #include <arpa/inet.h>
-#include <net/if.h>
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <set>
 
 #include "collectors/metric_family.h"
 
 namespace arp {
 namespace {
-
-using InterfaceNames = std::map<int, std::string>;
-
-InterfaceNames interface_names() {
-  InterfaceNames names;
-  const std::unique_ptr<struct if_nameindex, decltype(&if_freenameindex)> list(if_nameindex(),
-                                                                               &if_freenameindex);
-  if (!list) return names;
-  for (const auto* item = list.get(); item->if_index != 0; ++item) {
-    names.emplace(static_cast<int>(item->if_index), item->if_name);
-  }
-  return names;
-}
 
 std::string address_text(const NeighborKey& key) {
   std::array<char, INET6_ADDRSTRLEN> text{};
@@ -62,13 +47,13 @@ struct KernelView {
 };
 
 // Throws std::runtime_error on a netlink error; `view` then holds what was read before it.
-void read_kernel(KernelView& view, const std::function<bool(const NeighborEntry&)>& shown) {
-  auto socket = connect_route_socket();
+void read_kernel(const NeighborSource& source, KernelView& view,
+                 const std::function<bool(const NeighborEntry&)>& shown) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     view.states.clear();
     view.shown.clear();
     view.statics.clear();
-    const auto dump = dump_neighbors(socket.get(), [&](const NeighborEntry& entry) {
+    const auto dump = source.neighbors([&](const NeighborEntry& entry) {
       ++view.states[{entry.key.ifindex, entry.key.family, entry.state}];
       if (!entry.lladdr) return;
       if (entry.state == NudState::permanent && entry.key.family == NeighborFamily::inet) {
@@ -79,7 +64,7 @@ void read_kernel(KernelView& view, const std::function<bool(const NeighborEntry&
     if (!dump.interrupted) break;
     ++view.interruptions;  // the table changed under the dump: count it, try once more
   }
-  view.tables = dump_neighbor_tables(socket.get());
+  view.tables = source.tables();
 }
 
 std::set<NamedAddress> contested_addresses(SharedPipeline* pipeline,
@@ -202,7 +187,7 @@ void render_changes(const NeighborEventListener* events, const InterfaceNames& n
 
 Collection NeighborCollector::collect() const {
   Collection result;
-  const auto names = interface_names();
+  const auto names = source_->interfaces();
   const auto now = std::chrono::system_clock::now();
   const auto contested = contested_addresses(pipeline_, now);
   const auto name_of = [&](const NeighborEntry& entry) {
@@ -212,7 +197,7 @@ Collection NeighborCollector::collect() const {
 
   KernelView kernel;
   try {
-    read_kernel(kernel, [&](const NeighborEntry& entry) {
+    read_kernel(*source_, kernel, [&](const NeighborEntry& entry) {
       if (watch_.contains(entry.key)) return true;
       const auto* name = name_of(entry);
       return name != nullptr && entry.key.family == NeighborFamily::inet &&

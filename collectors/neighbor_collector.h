@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "collectors/logger.h"
 #include "collectors/neighbor_events.h"
+#include "collectors/neighbor_source.h"
 #include "collectors/partial_collectable.h"
 #include "collectors/shared_pipeline.h"
 #include "collectors/watch_list.h"
@@ -18,10 +20,12 @@ class NeighborCollector : public PartialCollectable {
  public:
   // `events` and `pipeline` may be null: without them, no change counts, and no contested
   // addresses or static-entry checks (the ARP collector is off).
-  NeighborCollector(const NeighborEventListener* events, SharedPipeline* pipeline,
+  NeighborCollector(std::unique_ptr<const NeighborSource> source,
+                    const NeighborEventListener* events, SharedPipeline* pipeline,
                     const VendorRegistry& vendors, WatchList watch, std::size_t max_series,
                     Logger& logger)
-      : events_(events),
+      : source_(std::move(source)),
+        events_(events),
         pipeline_(pipeline),
         vendors_(vendors),
         watch_(std::move(watch)),
@@ -31,6 +35,7 @@ class NeighborCollector : public PartialCollectable {
   Collection collect() const override;
 
  private:
+  std::unique_ptr<const NeighborSource> source_;
   const NeighborEventListener* events_;
   SharedPipeline* pipeline_;
   const VendorRegistry& vendors_;

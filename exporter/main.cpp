@@ -67,9 +67,9 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
       // The table dump may still work on each scrape; only the change counts are lost.
       logger.error("neighbour events unavailable", {{"err", failure.what()}});
     }
-    neighbor_collector = std::make_shared<NeighborCollector>(neighbor_events.get(), &pipeline,
-                                                             vendors, config.neighbor_watch,
-                                                             config.neighbor_max_series, logger);
+    neighbor_collector = std::make_shared<NeighborCollector>(
+        std::make_unique<NetlinkNeighborSource>(), neighbor_events.get(), &pipeline, vendors,
+        config.neighbor_watch, config.neighbor_max_series, logger);
     collectors.push_back({"neighbor", neighbor_collector});
   }
   const MetricsEndpoint endpoint(std::move(collectors), logger);

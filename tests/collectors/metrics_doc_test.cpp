@@ -35,7 +35,8 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
   // Reads this namespace's neighbour table (read-only); every family is emitted even when the
   // table is empty, so the names do not depend on the machine.
   const auto neighbors = std::make_shared<NeighborCollector>(
-      nullptr, nullptr, testing::real_vendors(), WatchList{}, 1000, logger);
+      std::make_unique<NetlinkNeighborSource>(), nullptr, nullptr, testing::real_vendors(),
+      WatchList{}, 1000, logger);
   const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}}, logger);
   const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
 
