@@ -200,14 +200,16 @@ void ArpCapture::handle_frame(const pcap_pkthdr& header, const unsigned char* by
     if (event == ClaimEvent::new_claimant && outcome.frame != nullptr) claim = *outcome.frame;
   });
   // A new MAC for an address somebody already claimed: the first sign of a move or conflict.
-  if (claim && logger_.enabled(LogLevel::info)) {
-    logger_.info("new MAC claims an address",
-                 {{"interface", interface_},
-                  {"vlan", claim->vlan.to_string()},
-                  {"ip", claim->sender_ip.to_string()},
-                  {"mac", claim->sender_mac.to_string()},
-                  {"vendor", std::string(vendors_.lookup(claim->sender_mac))}});
-  }
+  if (!claim || !logger_.enabled(LogLevel::info)) return;
+  const auto suppressed = new_claim_log_budget_.take(LogBudget::Clock::now());
+  if (!suppressed) return;
+  LogFields fields = {{"interface", interface_},
+                      {"vlan", claim->vlan.to_string()},
+                      {"ip", claim->sender_ip.to_string()},
+                      {"mac", claim->sender_mac.to_string()},
+                      {"vendor", std::string(vendors_.lookup(claim->sender_mac))}};
+  if (*suppressed > 0) fields.emplace_back("suppressed", std::to_string(*suppressed));
+  logger_.info("new MAC claims an address", fields);
 }
 
 void ArpCapture::update_statistics(pcap_t* handle) {

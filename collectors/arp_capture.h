@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "collectors/log_budget.h"
 #include "collectors/logger.h"
 #include "collectors/pcap_handle.h"
 #include "collectors/shared_pipeline.h"
@@ -60,6 +61,9 @@ class ArpCapture {
   const VendorRegistry& vendors_;
   Logger& logger_;
   InterfaceIndex index_;
+  // Used by the capture thread only. A burst of 20 lines, then 2 a second: a real move or
+  // conflict is a handful of lines; a MAC flood on one address is not a log line per frame.
+  LogBudget new_claim_log_budget_{2.0, 20.0};
 
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;

@@ -143,8 +143,9 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
 
 std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac, Timestamp now) {
   if (tracked_ >= config_.max_addresses) {
-    ++interfaces_[records_[tail_].key.interface].evictions;
-    remove(tail_);
+    const auto victim = eviction_victim();
+    ++interfaces_[records_[victim].key.interface].evictions;
+    remove(victim);
   }
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
@@ -164,6 +165,19 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   link_front(slot);
   ++interfaces_[key.interface].tracked;
   return slot;
+}
+
+std::uint32_t ClaimTracker::eviction_victim() const {
+  // A flood of new addresses (a scan, a hostile host) must not push a live conflict out of
+  // sight: pass over addresses in a contest, but only so far, so that a flood of contests
+  // cannot make every insert walk the whole list.
+  constexpr int kContestsPassedOver = 64;
+  auto slot = tail_;
+  for (int passed = 0; passed < kContestsPassedOver && slot != kNone; ++passed) {
+    if (!records_[slot].contest) return slot;
+    slot = links_[slot].newer;
+  }
+  return tail_;
 }
 
 void ClaimTracker::remove(std::uint32_t slot) {

@@ -154,6 +154,7 @@ class ClaimTracker {
   ClaimEvent observe_claim(const AddressKey& key, const MacAddress& mac, Timestamp now);
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
+  std::uint32_t eviction_victim() const;  // least recently claimed, preferring no contest
   void remove(std::uint32_t slot);
   static std::span<const Claimant> claimants_of(const Record& record);
   static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest

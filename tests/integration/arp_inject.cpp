@@ -6,11 +6,12 @@
 //
 //   arp_inject IFACE --op request|reply --sender-mac M --sender-ip IP --target-mac M
 //              --target-ip IP [--eth-src M] [--eth-dst M] [--vlan ID]... [--count N]
-//              [--interval-ms N]
+//              [--interval-ms N] [--vary mac|ip|both] [--truncate BYTES]
 //
 // --eth-src defaults to the sender MAC, --eth-dst to broadcast for a request and to the target
 // MAC for a reply. --vlan may be given twice (QinQ, outer tag first): one tag is an 802.1Q
-// C-tag (TPID 0x8100), the outer of two an 802.1ad S-tag (TPID 0x88a8).
+// C-tag (TPID 0x8100), the outer of two an 802.1ad S-tag (TPID 0x88a8). --vary makes a flood
+// (frame k's sender MAC and/or IP is the given one plus k); --truncate cuts frames short.
 // Exit 0 when every frame was sent, 1 when sending failed, 2 on a usage error.
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -54,6 +56,9 @@ struct Options {
   std::vector<std::uint16_t> vlans;  // outer first
   unsigned long count = 1;
   unsigned long interval_ms = 100;
+  bool vary_mac = false;                // frame k: sender MAC (and Ethernet source) + k
+  bool vary_ip = false;                 // frame k: sender IP + k
+  std::optional<std::size_t> truncate;  // cut every frame to this many bytes, unpadded
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -61,7 +66,7 @@ struct Options {
   std::fprintf(stderr,
                "usage: arp_inject IFACE --op request|reply --sender-mac M --sender-ip IP "
                "--target-mac M --target-ip IP [--eth-src M] [--eth-dst M] [--vlan ID]... "
-               "[--count N] [--interval-ms N]\n");
+               "[--count N] [--interval-ms N] [--vary mac|ip|both] [--truncate BYTES]\n");
   std::exit(2);
 }
 
@@ -141,6 +146,14 @@ Options parse(int argc, char** argv) {
       options.count = number();
     } else if (flag == "--interval-ms") {
       options.interval_ms = number();
+    } else if (flag == "--vary") {
+      if (value != "mac" && value != "ip" && value != "both") {
+        usage_error("--vary must be mac, ip or both");
+      }
+      options.vary_mac = value != "ip";
+      options.vary_ip = value != "mac";
+    } else if (flag == "--truncate") {
+      options.truncate = number();
     } else {
       usage_error("unknown flag " + std::string(flag));
     }
@@ -169,6 +182,26 @@ void put(std::vector<std::uint8_t>& frame, const in_addr& address) {
   frame.insert(frame.end(), bytes.begin(), bytes.end());
 }
 
+// The options of the k-th frame of a --vary flood: a different sender for every frame.
+Options nth(const Options& options, unsigned long k) {
+  Options frame = options;
+  if (options.vary_mac) {
+    auto& mac = *frame.sender_mac;
+    const std::uint32_t low =
+        ((std::uint32_t{mac[3]} << 16U) | (std::uint32_t{mac[4]} << 8U) | mac[5]) +
+        static_cast<std::uint32_t>(k);
+    mac[3] = static_cast<std::uint8_t>(low >> 16U);
+    mac[4] = static_cast<std::uint8_t>(low >> 8U);
+    mac[5] = static_cast<std::uint8_t>(low);
+    if (options.eth_src) frame.eth_src = mac;
+  }
+  if (options.vary_ip) {
+    frame.sender_ip->s_addr =
+        htonl(ntohl(options.sender_ip->s_addr) + static_cast<std::uint32_t>(k));
+  }
+  return frame;
+}
+
 std::vector<std::uint8_t> build_frame(const Options& options, const Mac& destination) {
   std::vector<std::uint8_t> frame;
   put(frame, destination);
@@ -188,7 +221,11 @@ std::vector<std::uint8_t> build_frame(const Options& options, const Mac& destina
   put(frame, *options.sender_ip);
   put(frame, *options.target_mac);
   put(frame, *options.target_ip);
-  if (frame.size() < kMinimumFrame) frame.resize(kMinimumFrame, 0);
+  if (options.truncate) {
+    frame.resize(std::min(frame.size(), *options.truncate));
+  } else if (frame.size() < kMinimumFrame) {
+    frame.resize(kMinimumFrame, 0);
+  }
   return frame;
 }
 
@@ -209,7 +246,6 @@ int main(int argc, char** argv) {
   }
   const Mac destination =
       options.eth_dst.value_or(options.op == 1 ? kBroadcast : *options.target_mac);
-  const auto frame = build_frame(options, destination);
 
   sockaddr_ll address{};
   address.sll_family = AF_PACKET;
@@ -217,7 +253,10 @@ int main(int argc, char** argv) {
   address.sll_halen = ETH_ALEN;
   std::memcpy(address.sll_addr, destination.data(), destination.size());
   for (unsigned long sent = 0; sent < options.count; ++sent) {
-    if (sent > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.interval_ms));
+    if (sent > 0 && options.interval_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.interval_ms));
+    }
+    const auto frame = build_frame(nth(options, sent), destination);
     const auto written = sendto(socket_fd, frame.data(), frame.size(), 0,
                                 reinterpret_cast<const sockaddr*>(&address), sizeof address);
     if (written != static_cast<ssize_t>(frame.size())) {

@@ -6,6 +6,7 @@
 namespace arp {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const auto kOwnerMac = *MacAddress::parse("00:1b:21:0a:00:0a");  // server A (Intel)
@@ -240,6 +241,26 @@ TEST_F(ClaimTrackerTest, OldestAddressIsEvictedAtTheCap) {
   EXPECT_FALSE(small.claimants({Ipv4Address(0xc0000201), {}, eth}, clock.now()).empty());
   EXPECT_TRUE(small.claimants({Ipv4Address(0xc0000202), {}, eth}, clock.now()).empty());
   EXPECT_EQ(small.snapshot(clock.now()).interfaces[eth].evictions, 1U);
+}
+
+TEST_F(ClaimTrackerTest, AFloodOfNewAddressesDoesNotEvictAContestedOne) {
+  ClaimTracker small({.window = seconds(300), .max_addresses = 3});
+  const auto eth = small.add_interface("eth0");
+  for (const auto& mac : {kOwnerMac, kRogueMac, kOwnerMac}) {
+    clock.advance(seconds(1));
+    small.observe(eth, reply(mac, kServerIp), clock.now());
+  }
+  // Then a scan: many addresses nobody disputes, each newer than the conflict's last claim.
+  for (std::uint32_t i = 1; i <= 50; ++i) {
+    clock.advance(milliseconds(10));
+    small.observe(eth, reply(kRogueMac, Ipv4Address(0xcb007100 + i)), clock.now());
+  }
+  EXPECT_EQ(small.tracked(), 3U);
+  const auto snapshot = small.snapshot(clock.now());
+  ASSERT_EQ(snapshot.addresses.size(), 1U);
+  EXPECT_EQ(snapshot.addresses[0].key.ip, kServerIp);
+  EXPECT_EQ(snapshot.addresses[0].state, AddressState::contested);
+  EXPECT_EQ(snapshot.interfaces[eth].evictions, 48U);
 }
 
 // A flood of a million distinct IPs and MACs (a scan, or a hostile host) stays within the cap.
