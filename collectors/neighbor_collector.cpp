@@ -37,18 +37,22 @@ struct StateCount {
 using NamedAddress = std::pair<std::string, Ipv4Address>;
 
 // What the kernel said on this scrape. Every entry is counted; only the few that get a series
-// of their own (watched or contested addresses, static entries) are copied.
+// of their own are copied.
 struct KernelView {
   std::map<StateCount, std::uint64_t> states;
-  std::vector<NeighborEntry> shown;
-  std::vector<NeighborEntry> statics;  // permanent IPv4 entries with a MAC
+  std::vector<NeighborEntry> shown;    // watched or contested: arp_neighbor_lladdr_info
+  std::vector<NeighborEntry> statics;  // permanent IPv4 entries on sniffed interfaces
   std::vector<NeighborTableInfo> tables;
   std::uint64_t interruptions = 0;
 };
 
+struct Interest {
+  std::function<bool(const NeighborEntry&)> shown;
+  std::function<bool(const NeighborEntry&)> sniffed;  // on an interface the ARP sniffer watches
+};
+
 // Throws std::runtime_error on a netlink error; `view` then holds what was read before it.
-void read_kernel(const NeighborSource& source, KernelView& view,
-                 const std::function<bool(const NeighborEntry&)>& shown) {
+void read_kernel(const NeighborSource& source, const Interest& interest, KernelView& view) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     view.states.clear();
     view.shown.clear();
@@ -56,10 +60,11 @@ void read_kernel(const NeighborSource& source, KernelView& view,
     const auto dump = source.neighbors([&](const NeighborEntry& entry) {
       ++view.states[{entry.key.ifindex, entry.key.family, entry.state}];
       if (!entry.lladdr) return;
-      if (entry.state == NudState::permanent && entry.key.family == NeighborFamily::inet) {
+      if (entry.state == NudState::permanent && entry.key.family == NeighborFamily::inet &&
+          interest.sniffed(entry)) {
         view.statics.push_back(entry);
       }
-      if (shown(entry)) view.shown.push_back(entry);
+      if (interest.shown(entry)) view.shown.push_back(entry);
     });
     if (!dump.interrupted) break;
     ++view.interruptions;  // the table changed under the dump: count it, try once more
@@ -67,17 +72,24 @@ void read_kernel(const NeighborSource& source, KernelView& view,
   view.tables = source.tables();
 }
 
-std::set<NamedAddress> contested_addresses(SharedPipeline* pipeline,
-                                           std::chrono::system_clock::time_point now) {
+// What the ARP sniffer knows that the table is compared with.
+struct WireView {
   std::set<NamedAddress> contested;
-  if (pipeline == nullptr) return contested;
+  std::set<std::string, std::less<>> sniffed;  // interface names
+};
+
+WireView read_wire(SharedPipeline* pipeline, std::chrono::system_clock::time_point now) {
+  WireView wire;
+  if (pipeline == nullptr) return wire;
   const auto snapshot = pipeline->with([&](ArpPipeline& arp) { return arp.snapshot(now); });
+  for (const auto& interface : snapshot.tracker.interfaces) wire.sniffed.insert(interface.name);
   for (const auto& address : snapshot.tracker.addresses) {
     if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
-      contested.emplace(snapshot.tracker.interfaces[address.key.interface].name, address.key.ip);
+      wire.contested.emplace(snapshot.tracker.interfaces[address.key.interface].name,
+                             address.key.ip);
     }
   }
-  return contested;
+  return wire;
 }
 
 // The MACs claiming, on the wire of the same interface, the IP of each static entry.
@@ -189,20 +201,29 @@ Collection NeighborCollector::collect() const {
   Collection result;
   const auto names = source_->interfaces();
   const auto now = std::chrono::system_clock::now();
-  const auto contested = contested_addresses(pipeline_, now);
+  const auto wire = read_wire(pipeline_, now);
   const auto name_of = [&](const NeighborEntry& entry) {
     const auto found = names.find(entry.key.ifindex);
     return found == names.end() ? nullptr : &found->second;
   };
+  const Interest interest{
+      .shown =
+          [&](const NeighborEntry& entry) {
+            if (watch_.contains(entry.key)) return true;
+            const auto* name = name_of(entry);
+            return name != nullptr && entry.key.family == NeighborFamily::inet &&
+                   wire.contested.contains({*name, ipv4_of(entry.key)});
+          },
+      .sniffed =
+          [&](const NeighborEntry& entry) {
+            const auto* name = name_of(entry);
+            return name != nullptr && wire.sniffed.contains(*name);
+          },
+  };
 
   KernelView kernel;
   try {
-    read_kernel(*source_, kernel, [&](const NeighborEntry& entry) {
-      if (watch_.contains(entry.key)) return true;
-      const auto* name = name_of(entry);
-      return name != nullptr && entry.key.family == NeighborFamily::inet &&
-             contested.contains({*name, ipv4_of(entry.key)});
-    });
+    read_kernel(*source_, interest, kernel);
   } catch (const std::exception& error) {
     result.complete = false;
     logger_.warn("neighbour collector", {{"err", error.what()}});

@@ -50,10 +50,13 @@ int NeighborEventListener::on_message(nl_msg* message, void* self) {
 }
 
 void NeighborEventListener::resynchronise() {
-  std::vector<NeighborEntry> entries;
-  dump_neighbors(dump_.get(), [&](const NeighborEntry& entry) { entries.push_back(entry); });
+  // Fed straight from the dump, under the lock: a scrape waits for one dump at most (only at
+  // start-up and after an overrun), and the table is never copied.
   const std::lock_guard lock(mutex_);
-  counter_.resynchronise(entries);
+  counter_.begin_dump();
+  // A dump cut short by an error throws past end_dump(): nothing is forgotten on its account.
+  dump_neighbors(dump_.get(), [&](const NeighborEntry& entry) { counter_.dumped(entry); });
+  counter_.end_dump();
 }
 
 void NeighborEventListener::run(const std::stop_token& stop) {

@@ -1,7 +1,6 @@
 #include "core/neighbor.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace arp {
 namespace {
@@ -70,7 +69,7 @@ std::size_t NeighborKeyHash::operator()(const NeighborKey& key) const noexcept {
   return static_cast<std::size_t>(hash);
 }
 
-void NeighborChangeCounter::compare(const NeighborEntry& before, const NeighborEntry& after) {
+void NeighborChangeCounter::compare(const Known& before, const NeighborEntry& after) {
   const bool lladdr_changed = before.lladdr && after.lladdr && *before.lladdr != *after.lladdr;
   const bool failed = after.state == NudState::failed && before.state != NudState::failed;
   if (!lladdr_changed && !failed) return;
@@ -91,20 +90,29 @@ void NeighborChangeCounter::apply(const NeighborEntry& entry, bool deleted) {
 }
 
 void NeighborChangeCounter::resynchronise(const std::vector<NeighborEntry>& dump) {
-  std::unordered_set<NeighborKey, NeighborKeyHash> seen;
-  seen.reserve(dump.size());
-  for (const auto& entry : dump) {
-    seen.insert(entry.key);
-    // The first dump describes how things were when we started: nothing in it happened.
-    if (baselined_) {
-      observe(entry);
-    } else if (!known_.contains(entry.key)) {
-      remember(entry);
-    }
-  }
+  begin_dump();
+  for (const auto& entry : dump) dumped(entry);
+  end_dump();
+}
+
+void NeighborChangeCounter::begin_dump() {
+  for (auto& [key, known] : known_) known.in_dump = false;
+}
+
+void NeighborChangeCounter::dumped(const NeighborEntry& entry) {
+  // The first dump describes how things were when we started: nothing in it happened.
   if (baselined_) {
-    std::erase_if(known_, [&](const auto& item) { return !seen.contains(item.first); });
+    observe(entry);
+  } else if (!known_.contains(entry.key)) {
+    remember(entry);
   }
+  if (const auto found = known_.find(entry.key); found != known_.end()) {
+    found->second.in_dump = true;
+  }
+}
+
+void NeighborChangeCounter::end_dump() {
+  if (baselined_) std::erase_if(known_, [](const auto& item) { return !item.second.in_dump; });
   baselined_ = true;
 }
 
@@ -112,18 +120,15 @@ void NeighborChangeCounter::observe(const NeighborEntry& entry) {
   const auto found = known_.find(entry.key);
   if (found == known_.end()) {
     // A new entry that is born FAILED (resolution of an absent address) still failed.
-    if (entry.state == NudState::failed)
-      compare(NeighborEntry{.key = entry.key, .lladdr = std::nullopt, .state = NudState::none},
-              entry);
+    if (entry.state == NudState::failed) compare(Known{}, entry);
     remember(entry);
     return;
   }
   compare(found->second, entry);
   // An entry going INCOMPLETE/FAILED loses its lladdr in the message (and in a dump); keep the
   // last one known, so a later answer from a different MAC still counts as a change.
-  const auto previous_lladdr = found->second.lladdr;
-  found->second = entry;
-  if (!entry.lladdr) found->second.lladdr = previous_lladdr;
+  if (entry.lladdr) found->second.lladdr = entry.lladdr;
+  found->second.state = entry.state;
 }
 
 void NeighborChangeCounter::remember(const NeighborEntry& entry) {
@@ -131,7 +136,7 @@ void NeighborChangeCounter::remember(const NeighborEntry& entry) {
     ++dropped_;
     return;
   }
-  known_.emplace(entry.key, entry);
+  known_.emplace(entry.key, Known{.lladdr = entry.lladdr, .state = entry.state});
 }
 
 std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>

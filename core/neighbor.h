@@ -90,22 +90,36 @@ class NeighborChangeCounter {
 
   // An RTM_NEWNEIGH (deleted = false) or RTM_DELNEIGH (deleted = true) event.
   void apply(const NeighborEntry& entry, bool deleted);
+
   // A full dump: changes against what was known are counted (events were lost, the changes
-  // were not), entries missing from the dump are forgotten. The first dump only sets a baseline.
-  void resynchronise(const std::vector<NeighborEntry>& dump);
+  // were not), entries missing from the dump are forgotten. The first dump only sets a
+  // baseline. Fed entry by entry (begin_dump, dumped for each, end_dump), so that a dump of
+  // the whole table needs no copy of it.
+  void begin_dump();
+  void dumped(const NeighborEntry& entry);
+  void end_dump();
+  void resynchronise(const std::vector<NeighborEntry>& dump);  // all three at once
 
   std::vector<std::pair<InterfaceFamily, Counts>> counts() const;
   std::size_t known() const { return known_.size(); }
   std::uint64_t dropped() const { return dropped_; }  // entries past max_entries, not followed
 
  private:
+  // What is remembered of an entry: as little as a comparison needs, since there may be
+  // hundreds of thousands.
+  struct Known {
+    std::optional<MacAddress> lladdr;  // the last one it had (unresolved entries carry none)
+    NudState state = NudState::none;
+    bool in_dump = false;  // shown by the dump under way
+  };
+
   void observe(const NeighborEntry& entry);   // counts what changed, then remembers it
   void remember(const NeighborEntry& entry);  // unless max_entries_ are known already
-  void compare(const NeighborEntry& before, const NeighborEntry& after);
+  void compare(const Known& before, const NeighborEntry& after);
 
   std::size_t max_entries_;
   bool baselined_ = false;  // the first dump has been seen
-  std::unordered_map<NeighborKey, NeighborEntry, NeighborKeyHash> known_;
+  std::unordered_map<NeighborKey, Known, NeighborKeyHash> known_;
   std::vector<std::pair<InterfaceFamily, Counts>> counts_;  // few interfaces: a flat list
   std::uint64_t dropped_ = 0;
 };
