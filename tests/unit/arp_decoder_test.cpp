@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 
@@ -19,6 +20,10 @@ struct Expected {
   bool source_mismatch = false;
   bool sender_invalid = false;
 };
+
+// Names the case in test output; without it GoogleTest prints the object's raw bytes, heap
+// pointers included, into every test name ctest shows.
+void PrintTo(const Expected& expected, std::ostream* out) { *out << expected.name; }
 
 const std::vector<Expected> kCases = {
     {"request_padded", "request", ""},

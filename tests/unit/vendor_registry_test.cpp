@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <ostream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -158,6 +159,10 @@ struct Malformed {
   std::string rows;  // after the header, which is line 1
   std::string error;
 };
+
+// Names the case in test output by its expected error; without it GoogleTest prints the
+// object's raw bytes, heap pointers included, into every test name ctest shows.
+void PrintTo(const Malformed& malformed, std::ostream* out) { *out << malformed.error; }
 
 class VendorRegistryMalformed : public testing::TestWithParam<Malformed> {};
 
