@@ -1,7 +1,5 @@
 #include "collectors/neighbor_collector.h"
 
-#include <arpa/inet.h>
-
 #include <functional>
 #include <map>
 #include <set>
@@ -10,19 +8,6 @@
 
 namespace arp {
 namespace {
-
-std::string address_text(const NeighborKey& key) {
-  std::array<char, INET6_ADDRSTRLEN> text{};
-  inet_ntop(key.family == NeighborFamily::inet ? AF_INET : AF_INET6, key.address.data(),
-            text.data(), text.size());
-  return text.data();
-}
-
-Ipv4Address ipv4_of(const NeighborKey& key) {
-  return Ipv4Address((std::uint32_t{key.address[0]} << 24U) |
-                     (std::uint32_t{key.address[1]} << 16U) |
-                     (std::uint32_t{key.address[2]} << 8U) | key.address[3]);
-}
 
 double as_double(std::uint64_t value) { return static_cast<double>(value); }
 

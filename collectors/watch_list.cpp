@@ -1,7 +1,5 @@
 #include "collectors/watch_list.h"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 
 namespace arp {
@@ -9,17 +7,11 @@ namespace arp {
 std::optional<std::string> WatchList::add(std::string_view text) {
   const std::string error = "\"" + std::string(text) + "\" is not an IP address or CIDR block";
   const auto slash = text.find('/');
-  const std::string address(text.substr(0, slash));
-  Network network{};
-  if (inet_pton(AF_INET, address.c_str(), network.address.data()) == 1) {
-    network.family = NeighborFamily::inet;
-    network.prefix_length = 32;
-  } else if (inet_pton(AF_INET6, address.c_str(), network.address.data()) == 1) {
-    network.family = NeighborFamily::inet6;
-    network.prefix_length = 128;
-  } else {
-    return error;
-  }
+  const auto address = parse_neighbor_address(text.substr(0, slash));
+  if (!address) return error;
+  Network network{.family = address->family,
+                  .address = address->bytes,
+                  .prefix_length = address->family == NeighborFamily::inet ? 32U : 128U};
   if (slash != std::string_view::npos) {
     const auto digits = text.substr(slash + 1);
     unsigned length = 0;

@@ -1,5 +1,7 @@
 #include "core/neighbor.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 namespace arp {
@@ -56,6 +58,28 @@ NudState nud_state_from_kernel(std::uint16_t ndm_state) {
   if ((ndm_state & kNudDelay) != 0) return NudState::delay;
   if ((ndm_state & kNudProbe) != 0) return NudState::probe;
   return NudState::none;
+}
+
+std::optional<NeighborAddress> parse_neighbor_address(std::string_view text) {
+  const std::string terminated(text);
+  NeighborAddress address;
+  if (inet_pton(AF_INET, terminated.c_str(), address.bytes.data()) == 1) return address;
+  address.family = NeighborFamily::inet6;
+  if (inet_pton(AF_INET6, terminated.c_str(), address.bytes.data()) == 1) return address;
+  return std::nullopt;
+}
+
+std::string address_text(const NeighborKey& key) {
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  inet_ntop(key.family == NeighborFamily::inet ? AF_INET : AF_INET6, key.address.data(),
+            text.data(), text.size());
+  return text.data();
+}
+
+Ipv4Address ipv4_of(const NeighborKey& key) {
+  return Ipv4Address((std::uint32_t{key.address[0]} << 24U) |
+                     (std::uint32_t{key.address[1]} << 16U) |
+                     (std::uint32_t{key.address[2]} << 8U) | key.address[3]);
 }
 
 std::size_t NeighborKeyHash::operator()(const NeighborKey& key) const noexcept {

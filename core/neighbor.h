@@ -6,10 +6,12 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/ip_address.h"
 #include "core/mac_address.h"
 
 namespace arp {
@@ -44,6 +46,18 @@ struct NeighborKey {
 
   friend auto operator<=>(const NeighborKey&, const NeighborKey&) = default;
 };
+
+// An IPv4 or IPv6 address as NeighborKey holds it.
+struct NeighborAddress {
+  NeighborFamily family = NeighborFamily::inet;
+  std::array<std::uint8_t, 16> bytes{};  // IPv4 in the first 4 bytes
+};
+// Text as inet_pton reads it (no prefix, no zone); nullopt for anything else.
+std::optional<NeighborAddress> parse_neighbor_address(std::string_view text);
+// As inet_ntop prints it: the `ip` label.
+std::string address_text(const NeighborKey& key);
+// The IPv4 address of an inet key, as the claim tracker keys it.
+Ipv4Address ipv4_of(const NeighborKey& key);
 
 struct NeighborKeyHash {
   std::size_t operator()(const NeighborKey& key) const noexcept;

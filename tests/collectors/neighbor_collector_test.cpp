@@ -1,6 +1,5 @@
 #include "collectors/neighbor_collector.h"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,17 +22,11 @@ const auto kRogueMac = *MacAddress::parse("00:50:56:0b:ad:01");  // forgotten VM
 
 NeighborEntry entry(int ifindex, const std::string& ip, NudState state,
                     std::optional<MacAddress> mac = std::nullopt) {
-  NeighborEntry result;
-  result.lladdr = mac;
-  result.state = state;
-  result.key.ifindex = ifindex;
-  if (inet_pton(AF_INET, ip.c_str(), result.key.address.data()) == 1) {
-    result.key.family = NeighborFamily::inet;
-  } else {
-    EXPECT_EQ(inet_pton(AF_INET6, ip.c_str(), result.key.address.data()), 1) << ip;
-    result.key.family = NeighborFamily::inet6;
-  }
-  return result;
+  const auto address = parse_neighbor_address(ip);
+  EXPECT_TRUE(address) << ip;
+  return {.key = {.ifindex = ifindex, .family = address->family, .address = address->bytes},
+          .lladdr = mac,
+          .state = state};
 }
 
 // A kernel that says what the test wants, and fails where the test wants it to.

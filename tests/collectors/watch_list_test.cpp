@@ -1,6 +1,5 @@
 #include "collectors/watch_list.h"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,15 +11,9 @@ namespace {
 using ::testing::HasSubstr;
 
 NeighborKey key(const std::string& ip, int ifindex = 2) {
-  NeighborKey result;
-  result.ifindex = ifindex;
-  if (inet_pton(AF_INET, ip.c_str(), result.address.data()) == 1) {
-    result.family = NeighborFamily::inet;
-  } else {
-    EXPECT_EQ(inet_pton(AF_INET6, ip.c_str(), result.address.data()), 1) << ip;
-    result.family = NeighborFamily::inet6;
-  }
-  return result;
+  const auto address = parse_neighbor_address(ip);
+  EXPECT_TRUE(address) << ip;
+  return {.ifindex = ifindex, .family = address->family, .address = address->bytes};
 }
 
 WatchList watching(std::initializer_list<const char*> networks) {

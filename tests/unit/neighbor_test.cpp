@@ -1,6 +1,5 @@
 #include "core/neighbor.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -28,15 +27,9 @@ constexpr int kEth0 = 2;
 constexpr int kEth1 = 3;
 
 NeighborKey key(int ifindex, const std::string& ip) {
-  NeighborKey result;
-  result.ifindex = ifindex;
-  if (inet_pton(AF_INET, ip.c_str(), result.address.data()) == 1) {
-    result.family = NeighborFamily::inet;
-  } else {
-    EXPECT_EQ(inet_pton(AF_INET6, ip.c_str(), result.address.data()), 1) << ip;
-    result.family = NeighborFamily::inet6;
-  }
-  return result;
+  const auto address = parse_neighbor_address(ip);
+  EXPECT_TRUE(address) << ip;
+  return {.ifindex = ifindex, .family = address->family, .address = address->bytes};
 }
 
 NeighborEntry entry(int ifindex, const std::string& ip, NudState state,
@@ -111,6 +104,23 @@ TEST(NudStateTest, LabelValuesAreIpNeighsWordsInLowerCase) {
   }
   EXPECT_EQ(to_string(NeighborFamily::inet), "inet");
   EXPECT_EQ(to_string(NeighborFamily::inet6), "inet6");
+}
+
+// ---- addresses ----------------------------------------------------------------------------
+
+TEST(NeighborAddressTest, ParsesBothFamiliesAndPrintsThemAsInetNtopDoes) {
+  EXPECT_EQ(address_text(key(kEth0, "192.0.2.10")), "192.0.2.10");
+  EXPECT_EQ(key(kEth0, "192.0.2.10").family, NeighborFamily::inet);
+  EXPECT_EQ(address_text(key(kEth0, "2001:DB8:0:0::10")), "2001:db8::10");
+  EXPECT_EQ(key(kEth0, "2001:db8::10").family, NeighborFamily::inet6);
+  EXPECT_EQ(ipv4_of(key(kEth0, "192.0.2.10")), *Ipv4Address::parse("192.0.2.10"));
+}
+
+TEST(NeighborAddressTest, RejectsWhatIsNotAnAddress) {
+  for (const auto* text : {"", "192.0.2", "192.0.2.300", "192.0.2.10/24", "2001:db8::1%eth0",
+                           "2001:db8:::1", "host.example", " 192.0.2.10"}) {
+    EXPECT_FALSE(parse_neighbor_address(text)) << text;
+  }
 }
 
 TEST(NeighborKeyTest, InterfaceFamilyAndAddressAllTellKeysApart) {
