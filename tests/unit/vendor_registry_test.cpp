@@ -162,7 +162,9 @@ struct Malformed {
 
 // Names the case in test output by its expected error; without it GoogleTest prints the
 // object's raw bytes, heap pointers included, into every test name ctest shows.
-void PrintTo(const Malformed& malformed, std::ostream* out) { *out << malformed.error; }
+void PrintTo(const Malformed& malformed, std::ostream* out) {
+  *out << malformed.error.substr(0, 48);  // enough to tell the cases apart
+}
 
 class VendorRegistryMalformed : public testing::TestWithParam<Malformed> {};
 
