@@ -76,9 +76,11 @@ HttpServer::HttpServer(const ListenAddress& listen_address, const std::string& t
     : metrics_(std::make_unique<FunctionHandler>(std::move(metrics), telemetry_path)),
       status_(std::make_unique<FunctionHandler>(std::move(status_page), "/")),
       address_(listen_address) {
+  // Name, value, name, value: civetweb's option list.
   const std::vector<std::string> options = {
-      "listening_ports", listen_address.civetweb_option(), "num_threads", "4", "request_timeout_ms",
-      "10000",
+      "listening_ports",    listen_address.civetweb_option(),  //
+      "num_threads",        "4",                               //
+      "request_timeout_ms", "10000",
   };
   try {
     server_ = std::make_unique<CivetServer>(options);
