@@ -74,6 +74,7 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   }
   const MetricsEndpoint endpoint(std::move(collectors), logger);
 
+  const NetlinkNeighborSource neighbors;  // the status page's view of this host's table
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(
@@ -82,9 +83,10 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
           return HttpResponse{"text/plain; version=0.0.4; charset=utf-8", endpoint.scrape()};
         },
         [&] {
-          return HttpResponse{
-              "text/html; charset=utf-8",
-              render_status_page(arp_collector->state(), vendors, config.telemetry_path)};
+          const auto state = arp_collector->state();
+          return HttpResponse{"text/html; charset=utf-8",
+                              render_status_page(state, host_entries_for(state, neighbors), vendors,
+                                                 config.telemetry_path)};
         });
   } catch (const std::exception& failure) {
     std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';

@@ -1,6 +1,7 @@
 #include "exporter/status_page.h"
 
 #include <ctime>
+#include <set>
 
 #include "exporter/version.h"
 
@@ -40,32 +41,67 @@ std::string utc_time(Timestamp time) {
   return {text.data(), length};
 }
 
-void append_claimant_row(std::string& html, std::string_view kind, std::string_view interface,
-                         std::string_view vlan, std::string_view ip, const Claimant& claimant,
-                         const VendorRegistry& vendors) {
+// What this host's table says of one claimant: whether packets from here go to that MAC.
+std::string used_here(const HostEntries& here, const std::string& interface, Ipv4Address ip,
+                      const MacAddress& mac) {
+  const auto entry = here.find({interface, ip});
+  if (entry == here.end() || !entry->second.lladdr || *entry->second.lladdr != mac) return "";
+  return "this host sends here (" + std::string(to_string(entry->second.state)) + ")";
+}
+
+void append_claimant_row(std::string& html, std::string_view kind, const std::string& interface,
+                         const Vlan& vlan, Ipv4Address ip, const Claimant& claimant,
+                         const HostEntries& here, const VendorRegistry& vendors) {
+  // The host's table knows nothing of VLAN tags it does not terminate: untagged only.
+  const auto used = vlan.tagged() ? "" : used_here(here, interface, ip, claimant.mac);
   html += "<tr><td>" + escape_html(kind) + "</td><td>" + escape_html(interface) + "</td><td>" +
-          escape_html(vlan) + "</td><td>" + escape_html(ip) + "</td><td><code>" +
+          escape_html(vlan.to_string()) + "</td><td>" + ip.to_string() + "</td><td><code>" +
           claimant.mac.to_string() + "</code></td><td>" +
           escape_html(vendors.lookup(claimant.mac)) + "</td><td>" + utc_time(claimant.first_seen) +
           "</td><td>" + utc_time(claimant.last_seen) + "</td><td>" +
-          std::to_string(claimant.frames) + "</td></tr>\n";
+          std::to_string(claimant.frames) + "</td><td>" + used + "</td></tr>\n";
 }
 
 }  // namespace
 
-std::string render_status_page(const ArpState& state, const VendorRegistry& vendors,
-                               std::string_view telemetry_path) {
+HostEntries host_entries_for(const ArpState& state, const NeighborSource& source) {
+  std::set<std::pair<std::string, Ipv4Address>> wanted;
+  for (const auto& address : state.pipeline.tracker.addresses) {
+    if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
+      wanted.emplace(state.pipeline.tracker.interfaces.at(address.key.interface).name,
+                     address.key.ip);
+    }
+  }
+  HostEntries here;
+  if (wanted.empty()) return here;
+  try {
+    const auto names = source.interfaces();
+    source.neighbors([&](const NeighborEntry& entry) {
+      if (entry.key.family != NeighborFamily::inet) return;
+      const auto name = names.find(entry.key.ifindex);
+      if (name == names.end()) return;
+      const std::pair key{name->second, ipv4_of(entry.key)};
+      if (wanted.contains(key)) here.insert_or_assign(key, entry);
+    });
+  } catch (const std::exception&) {
+    return {};  // the page is still worth showing without this host's view
+  }
+  return here;
+}
+
+std::string render_status_page(const ArpState& state, const HostEntries& here,
+                               const VendorRegistry& vendors, std::string_view telemetry_path) {
   std::string rows;
   for (const auto& claim : state.own_claims) {
-    append_claimant_row(rows, "own address claimed by another MAC", claim.interface,
-                        claim.vlan.to_string(), claim.ip.to_string(), claim.claimant, vendors);
+    append_claimant_row(rows, "own address claimed by another MAC", claim.interface, claim.vlan,
+                        claim.ip, claim.claimant, here, vendors);
   }
   for (const auto& address : state.pipeline.tracker.addresses) {
     if (address.state != AddressState::contested) continue;
     const auto& interface = state.pipeline.tracker.interfaces.at(address.key.interface).name;
     for (const auto& claimant : address.claimants) {
-      append_claimant_row(rows, "contested", interface, address.key.vlan.to_string(),
-                          address.key.ip.to_string(), claimant, vendors);
+      append_claimant_row(rows, "contested", interface, address.key.vlan, address.key.ip, claimant,
+                          here, vendors);
     }
   }
 
@@ -84,7 +120,8 @@ std::string render_status_page(const ArpState& state, const VendorRegistry& vend
   } else {
     html +=
         "<table id=\"trouble\"><tr><th>Problem</th><th>Interface</th><th>VLAN</th><th>IP</th>"
-        "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th></tr>\n" +
+        "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th>"
+        "<th>This host's ARP entry</th></tr>\n" +
         rows + "</table>\n";
   }
   html +=

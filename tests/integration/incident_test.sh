@@ -4,7 +4,8 @@
 # table then points 192.0.2.10 at R and its connections to A are refused, while C and D still
 # reach A. The exporter on the monitoring host M must show the address contested, with both
 # MACs and vendors, within seconds of R's first frame; the exporter on A must say that a
-# foreign MAC claims A's own address; the status page must list both.
+# foreign MAC claims A's own address; the status page must list both, and B's and C's own
+# status pages must each mark the MAC their host sends to (R for B, A for C).
 #
 # Usage: incident_test.sh [EXPORTER [ARP_INJECT]]
 source "$(dirname "$0")/lib.sh"
@@ -17,6 +18,9 @@ incident_lab
 start_exporter M "$PORT" --collector.arp.rescan-interval 1s
 # A's exporter listens on every address: B, C and D "connect to A" by fetching its page.
 EXPORTER_HOST_ADDRESS=0.0.0.0 start_exporter A "$PORT" --collector.arp.rescan-interval 1s
+# B's and C's own exporters: every host runs one, and each can say which MAC it sends to.
+start_exporter B "$PORT" --collector.arp.rescan-interval 1s
+start_exporter C "$PORT" --collector.arp.rescan-interval 1s
 wait_for 10 metric_equals M "$PORT" 1 arp_capture_up "interface=$(ifname M)" ||
   fail "M's exporter never started capturing on $(ifname M)"
 wait_for 10 metric_equals A "$PORT" 1 arp_capture_up "interface=$(ifname A)" ||
@@ -104,5 +108,19 @@ say "connections to http://$INCIDENT_IP:$PORT/: ${outcome[*]}"
   fail "expected B's connection to fail and C's and D's to work, got ${outcome[*]}"
 grep -q 'Connection refused\|Couldn.t connect' "$WORK/curl-B.err" ||
   fail "B's connection failed for another reason than a refusal: $(cat "$WORK/curl-B.err")"
+
+step "B's and C's own status pages say which claimant each of them sends to"
+host_sends_to() {  # HOST MAC: the row of MAC on HOST's status page is marked as this host's
+  local page
+  page=$(scrape "$1" "$PORT" /) || return 1
+  grep -q "<code>$2</code>.*this host sends here" <<<"$page"
+}
+for pair in "B $INCIDENT_R_MAC" "C $INCIDENT_A_MAC"; do
+  read -r peer mac <<<"$pair"
+  wait_for 15 incident_visible "$peer" "$PORT" || fail "$peer's exporter never showed the conflict"
+  wait_for 10 host_sends_to "$peer" "$mac" ||
+    fail "$peer's status page does not mark $mac as the MAC $peer sends to"
+  say "$peer's status page: this host sends to $mac"
+done
 
 say "PASS"
