@@ -66,6 +66,8 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
   app.add_option("--log.format", raw.log_format, "logfmt or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"logfmt", "json"}));
+  app.add_flag("--collector.arp,!--no-collector.arp", config.arp_enabled,
+               "Sniff ARP with libpcap, which needs CAP_NET_RAW (default on)");
   app.add_option("--collector.arp.interfaces-include", raw.include,
                  "Capture only on interfaces whose name matches this regex (then no IPv4 "
                  "address is required: mirror ports)")

@@ -35,6 +35,8 @@ struct ExporterConfig {
   std::size_t max_address_series = 1000;
   std::vector<std::string> vendor_files;
 
+  bool arp_enabled = true;  // the sniffer; off, the exporter needs no CAP_NET_RAW
+
   bool neighbor_enabled = true;
   WatchList neighbor_watch;
   std::size_t neighbor_max_series = 1000;

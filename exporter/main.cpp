@@ -44,18 +44,24 @@ bool can_capture(std::string& error) {
 
 int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& logger) {
   std::string error;
-  if (!can_capture(error)) {
+  if (config.arp_enabled && !can_capture(error)) {
     std::cerr << "arp_health_exporter: error: " << error << '\n';
     return 2;
   }
   const auto signals = block_termination_signals();
 
+  // Without the sniffer the pipeline stays empty: nothing contested, an empty status page.
   SharedPipeline pipeline(config.tracker, config.filter);
-  CaptureManager captures(config.interfaces, config.capture, config.rescan_interval, pipeline,
-                          vendors, logger);
-  const auto arp_collector =
-      std::make_shared<ArpCollector>(pipeline, captures, vendors, config.max_address_series);
-  std::vector<NamedCollector> collectors = {{"arp", arp_collector}};
+  std::vector<NamedCollector> collectors;
+  std::unique_ptr<CaptureManager> captures;
+  std::shared_ptr<ArpCollector> arp_collector;
+  if (config.arp_enabled) {
+    captures = std::make_unique<CaptureManager>(config.interfaces, config.capture,
+                                                config.rescan_interval, pipeline, vendors, logger);
+    arp_collector =
+        std::make_shared<ArpCollector>(pipeline, *captures, vendors, config.max_address_series);
+    collectors.push_back({"arp", arp_collector});
+  }
 
   std::unique_ptr<NeighborEventListener> neighbor_events;
   std::shared_ptr<NeighborCollector> neighbor_collector;
@@ -68,8 +74,9 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
       logger.error("neighbour events unavailable", {{"err", failure.what()}});
     }
     neighbor_collector = std::make_shared<NeighborCollector>(
-        std::make_unique<NetlinkNeighborSource>(), neighbor_events.get(), &pipeline, vendors,
-        config.neighbor_watch, config.neighbor_max_series, logger);
+        std::make_unique<NetlinkNeighborSource>(), neighbor_events.get(),
+        config.arp_enabled ? &pipeline : nullptr, vendors, config.neighbor_watch,
+        config.neighbor_max_series, logger);
     collectors.push_back({"neighbor", neighbor_collector});
   }
   const MetricsEndpoint endpoint(std::move(collectors), logger);
@@ -83,7 +90,9 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
           return HttpResponse{"text/plain; version=0.0.4; charset=utf-8", endpoint.scrape()};
         },
         [&] {
-          const auto state = arp_collector->state();
+          ArpState state;  // without the sniffer: nothing in trouble, as of now
+          state.taken = std::chrono::system_clock::now();
+          if (arp_collector) state = arp_collector->state();
           return HttpResponse{"text/html; charset=utf-8",
                               render_status_page(state, host_entries_for(state, neighbors), vendors,
                                                  config.telemetry_path)};
@@ -93,7 +102,7 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
     return 1;
   }
   // Capture starts only once the port is ours: a failed start leaves nothing half-running.
-  captures.start();
+  if (captures) captures->start();
   logger.info("listening", {{"address", config.listen.civetweb_option()},
                             {"telemetry_path", config.telemetry_path},
                             {"version", kVersion}});

@@ -147,5 +147,24 @@ say "unprivileged: exit $status: $(cat "$WORK/err")"
 grep -q CAP_NET_RAW "$WORK/err" || fail "the message does not name CAP_NET_RAW"
 [ ! -s "$WORK/out" ] || fail "without CAP_NET_RAW: wrote to stdout"
 
+step "without CAP_NET_RAW but with --no-collector.arp: the neighbour collector alone"
+ip netns exec "$(nsname X)" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  --bounding-set=-all "$EXPORTER" --no-collector.arp --web.listen-address 127.0.0.1:10715 >"$WORK/out" 2>"$WORK/err" </dev/null &
+unprivileged_pid=$!
+track "$unprivileged_pid"
+neighbour_only() {
+  local exposition
+  exposition=$(scrape X 10715) || return 1
+  [ "$(sample arp_scrape_collector_success collector=neighbor <<<"$exposition")" = 1 ] &&
+    [ "$(sample_count arp_scrape_collector_success collector=arp <<<"$exposition")" = 0 ] &&
+    [ "$(sample_count arp_capture_up <<<"$exposition")" = 0 ]
+}
+wait_for 10 neighbour_only ||
+  fail "unprivileged with --no-collector.arp: no neighbour-only exposition ($(cat "$WORK/err"))"
+scrape X 10715 / | grep -q 'id="no-trouble"' || fail "the status page does not render without the sniffer"
+stop_process "$unprivileged_pid"
+untrack "$unprivileged_pid"
+say "unprivileged with --no-collector.arp: serves the neighbour collector and the status page"
+
 [ ${#failures[@]} -eq 0 ] || fail "$(printf '%s; ' "${failures[@]}")"
 say "PASS"
