@@ -27,7 +27,7 @@ std::optional<NeighborFamily> family_of(int family) {
 
 // Sends a dump request and runs `handle` on every message of the answer.
 struct DumpContext {
-  const std::function<void(const nlmsghdr*)>* handle;
+  const std::function<void(const nlmsghdr*)>* handle = nullptr;
   bool interrupted = false;
 };
 

@@ -142,5 +142,12 @@ int main(int argc, char** argv) {
     options.filter = config.filter;
     return run_analyze(options, vendors, std::cout, std::cerr);
   }
-  return serve(config, vendors, logger);
+  try {
+    return serve(config, vendors, logger);
+  } catch (const std::exception& failure) {
+    // What the edges throw and serve() does not handle (a netlink socket that cannot be made,
+    // memory) ends as one line and an exit code, never as std::terminate.
+    std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
+    return 1;
+  }
 }
