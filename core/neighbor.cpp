@@ -124,15 +124,15 @@ void NeighborChangeCounter::begin_dump() {
 }
 
 void NeighborChangeCounter::dumped(const NeighborEntry& entry) {
-  // The first dump describes how things were when we started: nothing in it happened.
+  Known* known = nullptr;
   if (baselined_) {
-    observe(entry);
-  } else if (!known_.contains(entry.key)) {
-    remember(entry);
+    known = observe(entry);
+  } else if (const auto found = known_.find(entry.key); found != known_.end()) {
+    known = &found->second;  // the first dump describes how things were: nothing happened
+  } else {
+    known = remember(entry);
   }
-  if (const auto found = known_.find(entry.key); found != known_.end()) {
-    found->second.in_dump = true;
-  }
+  if (known != nullptr) known->in_dump = true;
 }
 
 void NeighborChangeCounter::end_dump() {
@@ -140,27 +140,28 @@ void NeighborChangeCounter::end_dump() {
   baselined_ = true;
 }
 
-void NeighborChangeCounter::observe(const NeighborEntry& entry) {
+NeighborChangeCounter::Known* NeighborChangeCounter::observe(const NeighborEntry& entry) {
   const auto found = known_.find(entry.key);
   if (found == known_.end()) {
     // A new entry that is born FAILED (resolution of an absent address) still failed.
     if (entry.state == NudState::failed) compare(Known{}, entry);
-    remember(entry);
-    return;
+    return remember(entry);
   }
   compare(found->second, entry);
   // An entry going INCOMPLETE/FAILED loses its lladdr in the message (and in a dump); keep the
   // last one known, so a later answer from a different MAC still counts as a change.
   if (entry.lladdr) found->second.lladdr = entry.lladdr;
   found->second.state = entry.state;
+  return &found->second;
 }
 
-void NeighborChangeCounter::remember(const NeighborEntry& entry) {
+NeighborChangeCounter::Known* NeighborChangeCounter::remember(const NeighborEntry& entry) {
   if (known_.size() >= max_entries_) {
     ++dropped_;
-    return;
+    return nullptr;
   }
-  known_.emplace(entry.key, Known{.lladdr = entry.lladdr, .state = entry.state});
+  return &known_.emplace(entry.key, Known{.lladdr = entry.lladdr, .state = entry.state})
+              .first->second;
 }
 
 std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>

@@ -127,8 +127,9 @@ class NeighborChangeCounter {
     bool in_dump = false;  // shown by the dump under way
   };
 
-  void observe(const NeighborEntry& entry);   // counts what changed, then remembers it
-  void remember(const NeighborEntry& entry);  // unless max_entries_ are known already
+  // Both return what is now known of the entry: null when max_entries_ left it unfollowed.
+  Known* observe(const NeighborEntry& entry);   // counts what changed, then remembers it
+  Known* remember(const NeighborEntry& entry);  // unless max_entries_ are known already
   void compare(const Known& before, const NeighborEntry& after);
 
   std::size_t max_entries_;

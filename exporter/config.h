@@ -22,7 +22,7 @@ namespace arp {
 inline constexpr const char* kDefaultListenAddress = ":10711";
 
 struct ExporterConfig {
-  ListenAddress listen{.host = "", .ipv6 = false, .port = 10711};
+  ListenAddress listen;  // from --web.listen-address, kDefaultListenAddress unless given
   std::string telemetry_path = "/metrics";
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::logfmt;
