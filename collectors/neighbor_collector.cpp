@@ -18,9 +18,6 @@ struct StateCount {
   friend auto operator<=>(const StateCount&, const StateCount&) = default;
 };
 
-// An untagged IPv4 address on a named interface: where the sniffer and the table meet.
-using NamedAddress = std::pair<std::string, Ipv4Address>;
-
 // What the kernel said on this scrape. Every entry is counted; only the few that get a series
 // of their own are copied.
 struct KernelView {
@@ -68,12 +65,7 @@ WireView read_wire(SharedPipeline* pipeline, std::chrono::system_clock::time_poi
   if (pipeline == nullptr) return wire;
   const auto snapshot = pipeline->with([&](ArpPipeline& arp) { return arp.snapshot(now); });
   for (const auto& interface : snapshot.tracker.interfaces) wire.sniffed.insert(interface.name);
-  for (const auto& address : snapshot.tracker.addresses) {
-    if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
-      wire.contested.emplace(snapshot.tracker.interfaces[address.key.interface].name,
-                             address.key.ip);
-    }
-  }
+  wire.contested = contested_untagged(snapshot.tracker);
   return wire;
 }
 

@@ -48,6 +48,16 @@ InterfaceIndex ClaimTracker::add_interface(std::string_view name) {
   return static_cast<InterfaceIndex>(interfaces_.size() - 1);
 }
 
+std::set<NamedAddress> contested_untagged(const TrackerSnapshot& snapshot) {
+  std::set<NamedAddress> contested;
+  for (const auto& address : snapshot.addresses) {
+    if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
+      contested.emplace(snapshot.interfaces.at(address.key.interface).name, address.key.ip);
+    }
+  }
+  return contested;
+}
+
 std::optional<InterfaceIndex> ClaimTracker::find_interface(std::string_view name) const {
   for (std::size_t i = 0; i < interfaces_.size(); ++i) {
     if (interfaces_[i].name == name) return static_cast<InterfaceIndex>(i);

@@ -10,10 +10,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/arp_frame.h"
@@ -94,6 +96,12 @@ struct TrackerSnapshot {
   std::vector<AddressReport> addresses;     // moved and contested ones only
   std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex
 };
+
+// An untagged IPv4 address on a named interface: where the sniffer meets a host's neighbour
+// table, which knows nothing of VLAN tags it does not terminate.
+using NamedAddress = std::pair<std::string, Ipv4Address>;
+// The contested untagged addresses of a snapshot.
+std::set<NamedAddress> contested_untagged(const TrackerSnapshot& snapshot);
 
 class ClaimTracker {
  public:

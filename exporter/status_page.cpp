@@ -1,7 +1,6 @@
 #include "exporter/status_page.h"
 
 #include <ctime>
-#include <set>
 
 #include "exporter/version.h"
 
@@ -65,13 +64,7 @@ void append_claimant_row(std::string& html, std::string_view kind, const std::st
 }  // namespace
 
 HostEntries host_entries_for(const ArpState& state, const NeighborSource& source) {
-  std::set<std::pair<std::string, Ipv4Address>> wanted;
-  for (const auto& address : state.pipeline.tracker.addresses) {
-    if (address.state == AddressState::contested && !address.key.vlan.tagged()) {
-      wanted.emplace(state.pipeline.tracker.interfaces.at(address.key.interface).name,
-                     address.key.ip);
-    }
-  }
+  const auto wanted = contested_untagged(state.pipeline.tracker);
   HostEntries here;
   if (wanted.empty()) return here;
   try {
@@ -80,7 +73,7 @@ HostEntries host_entries_for(const ArpState& state, const NeighborSource& source
       if (entry.key.family != NeighborFamily::inet) return;
       const auto name = names.find(entry.key.ifindex);
       if (name == names.end()) return;
-      const std::pair key{name->second, ipv4_of(entry.key)};
+      const NamedAddress key{name->second, ipv4_of(entry.key)};
       if (wanted.contains(key)) here.insert_or_assign(key, entry);
     });
   } catch (const std::exception&) {

@@ -5,7 +5,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "collectors/arp_collector.h"
 #include "collectors/neighbor_source.h"
@@ -14,7 +13,7 @@
 namespace arp {
 
 // This host's neighbour entries for the addresses on the page: (interface, IPv4) -> entry.
-using HostEntries = std::map<std::pair<std::string, Ipv4Address>, NeighborEntry>;
+using HostEntries = std::map<NamedAddress, NeighborEntry>;
 
 // Reads them from `source`; empty when the table cannot be read (the page still renders).
 HostEntries host_entries_for(const ArpState& state, const NeighborSource& source);
