@@ -23,8 +23,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "collectors/pcap_handle.h"
 #include "core/arp_pipeline.h"
+#include "exporter/capture_reader.h"
 
 namespace arp {
 namespace {
@@ -148,6 +148,7 @@ struct FileSummary {
   std::uint64_t arp_frames = 0;
   std::optional<Timestamp> first_packet;
   std::optional<Timestamp> last_packet;
+  std::optional<CaptureCut> cut;
 };
 
 struct AddressEntry {
@@ -290,7 +291,9 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
   for (const auto& file : report.files) {
     out << "  " << file.path;
     if (file.interface != file.path) out << " (as " << file.interface << ")";
-    out << ": " << plural(file.packets, "frame", "frames") << ", " << file.arp_frames << " ARP\n";
+    out << ": " << plural(file.packets, "frame", "frames") << ", " << file.arp_frames << " ARP";
+    if (file.cut) out << ", cut short at byte " << file.cut->offset;
+    out << '\n';
   }
   out << "ARP frames:";
   for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
@@ -378,7 +381,8 @@ void write_json(std::ostream& out, const Report& report, const VendorRegistry& v
                          {"frames", file.packets},
                          {"arp_frames", file.arp_frames},
                          {"first_frame", optional_time(file.first_packet)},
-                         {"last_frame", optional_time(file.last_packet)}});
+                         {"last_frame", optional_time(file.last_packet)},
+                         {"cut_short_at", file.cut ? Json(file.cut->offset) : Json(nullptr)}});
   }
   Json frames = Json::object();
   for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
@@ -414,17 +418,21 @@ void write_json(std::ostream& out, const Report& report, const VendorRegistry& v
 // ---------------------------------------------------------------------------------------------
 // The edge: capture files.
 
+// The name "-" stands for standard input, as it does for tcpdump -r.
+constexpr std::string_view kStandardInput = "-";
+// How standard input is called where a file would be called by its basename.
+constexpr std::string_view kStandardInputInterface = "stdin";
+
 struct CaptureFile {
   std::string path;
   std::string interface;
   InterfaceIndex index = 0;
-  PcapHandle handle;
+  std::optional<CaptureReader> reader;
   std::uint64_t packets = 0;
   std::optional<Timestamp> first_packet;
   std::optional<Timestamp> last_packet;
-  // The packet read ahead; libpcap keeps it valid until the next read on this handle.
-  pcap_pkthdr* header = nullptr;
-  const u_char* data = nullptr;
+  // The packet read ahead; valid until the next read from this file.
+  CapturePacket packet;
 };
 
 // Keeps `err` to one line, whatever libpcap put in its message.
@@ -434,35 +442,28 @@ std::string one_line(std::string text) {
   return text;
 }
 
-PcapHandle open_capture(const std::string& path) {
-  std::array<char, PCAP_ERRBUF_SIZE> error{};
-  // Nanoseconds: pcapng and nanosecond pcap keep them, and frames a microsecond apart must
-  // stay in order.
-  PcapHandle handle(pcap_open_offline_with_tstamp_precision(
-      path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error.data()));
-  if (!handle) {
-    std::string_view text = error.data();
-    // Some messages ("x.pcap: No such file or directory") already start with the path.
-    if (text.starts_with(path + ": ")) text.remove_prefix(path.size() + 2);
-    throw AnalyzeError(path + ": " + std::string(text));
+CaptureReader open_capture(const std::string& path, std::FILE* standard_input) {
+  if (path == kStandardInput && standard_input == nullptr) {
+    throw AnalyzeError(path + ": no standard input to read");
   }
-  const int link = pcap_datalink(handle.get());
+  auto reader = path == kStandardInput ? CaptureReader::open_stream(standard_input, path)
+                                       : CaptureReader::open_file(path);
+  const int link = reader.link_type();
   if (link != DLT_EN10MB) {
     const char* name = pcap_datalink_val_to_name(link);
     throw AnalyzeError(path + ": link type " + (name != nullptr ? name : "unknown") + " (" +
                        std::to_string(link) +
                        ") is not Ethernet (EN10MB), the only link type analyzed");
   }
-  return handle;
+  return reader;
 }
 
-// Reads the next packet into `file`; false at the end. A capture cut off mid-packet is an
-// error, not an end: the report would silently describe less than the file claims to hold.
+// Reads the next packet into `file`; false at the end, or at a cut (the reader keeps where).
 bool read_ahead(CaptureFile& file) {
-  const int result = pcap_next_ex(file.handle.get(), &file.header, &file.data);
-  if (result == 1) return true;
-  if (result == PCAP_ERROR_BREAK) return false;
-  throw AnalyzeError(file.path + ": " + pcap_geterr(file.handle.get()));
+  auto packet = file.reader->next();
+  if (!packet) return false;
+  file.packet = *packet;
+  return true;
 }
 
 Timestamp capture_time(const pcap_pkthdr& header) {
@@ -478,7 +479,8 @@ std::vector<std::string> interface_names(const std::vector<std::string>& paths) 
   std::map<std::string, std::size_t> uses;
   std::vector<std::string> names;
   for (const auto& path : paths) {
-    names.push_back(std::filesystem::path(path).filename().string());
+    names.push_back(path == kStandardInput ? std::string(kStandardInputInterface)
+                                           : std::filesystem::path(path).filename().string());
     ++uses[names.back()];
   }
   std::map<std::string, std::size_t> given;
@@ -504,7 +506,7 @@ Report analyze(const AnalyzeOptions& options) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     files[i].path = options.files[i];
     files[i].interface = names[i];
-    files[i].handle = open_capture(files[i].path);
+    files[i].reader.emplace(open_capture(files[i].path, options.standard_input));
     files[i].index = pipeline.add_interface(files[i].interface);
   }
 
@@ -514,7 +516,7 @@ Report analyze(const AnalyzeOptions& options) {
   using Pending = std::pair<Timestamp, std::size_t>;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (read_ahead(files[i])) pending.emplace(capture_time(*files[i].header), i);
+    if (read_ahead(files[i])) pending.emplace(capture_time(*files[i].packet.header), i);
   }
 
   CaptureHistory history;
@@ -530,12 +532,12 @@ Report analyze(const AnalyzeOptions& options) {
     latest = std::max(latest.value_or(captured), captured);
 
     // libpcap hands out u_char; the decoder reads std::byte. Same object representation.
-    const std::span frame(reinterpret_cast<const std::byte*>(file.data),  // NOLINT
-                          file.header->caplen);
+    const std::span frame(reinterpret_cast<const std::byte*>(file.packet.data.data()),  // NOLINT
+                          file.packet.data.size());
     const auto outcome = pipeline.process(file.index, frame, captured);
     history.record(file.index, outcome, captured, pipeline.tracker());
 
-    if (read_ahead(file)) pending.emplace(capture_time(*file.header), i);
+    if (read_ahead(file)) pending.emplace(capture_time(*file.packet.header), i);
   }
 
   Report report;
@@ -548,7 +550,8 @@ Report analyze(const AnalyzeOptions& options) {
                                        .packets = file.packets,
                                        .arp_frames = counters.frames.total_frames(),
                                        .first_packet = file.first_packet,
-                                       .last_packet = file.last_packet});
+                                       .last_packet = file.last_packet,
+                                       .cut = file.reader->cut()});
     report.packets += file.packets;
     if (file.first_packet) {
       report.first_packet =
@@ -585,6 +588,13 @@ int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, st
     out.flush();
     // A report cut short by a full disk or a closed pipe must not pass for a clean one.
     if (!out) throw AnalyzeError("cannot write the report");
+    // After the report, so that on a terminal the warning is not scrolled away by it.
+    for (const auto& file : report.files) {
+      if (!file.cut) continue;
+      err << "warning: analyze: " << file.path << " is cut short at byte " << file.cut->offset
+          << " (" << one_line(file.cut->reason) << "); analyzed the "
+          << plural(file.packets, "packet", "packets") << " before it\n";
+    }
     return report.contested.empty() ? kAnalyzeNothingContested : kAnalyzeContested;
   } catch (const std::exception& error) {
     err << "analyze: " << one_line(error.what()) << '\n';

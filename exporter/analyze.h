@@ -3,6 +3,7 @@
 // took on one or more hosts, and the report names the same addresses the alerts would have.
 #pragma once
 
+#include <cstdio>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -16,7 +17,11 @@ namespace arp {
 struct AnalyzeOptions {
   // pcap or pcapng, Ethernet link type only. Each file is its own vantage point (interface),
   // named by its basename: the same IP seen from two hosts is two addresses in the report.
+  // "-" is `standard_input` (`tcpdump -w - | arp_health_exporter analyze -`), path "-" and
+  // interface "stdin" in the report: otherwise the report is the one the file would give.
   std::vector<std::string> files;
+  // Borrowed, never closed: the program's stdin, or a stream a test or the fuzzer made.
+  std::FILE* standard_input = stdin;
   enum class Format { text, json } format = Format::text;
   ClaimTrackerConfig tracker;
   ClaimFilter filter;
@@ -29,6 +34,11 @@ inline constexpr int kAnalyzeError = 2;
 
 // Writes the report to `out` and returns kAnalyzeNothingContested or kAnalyzeContested; on
 // any error writes nothing to `out`, one line to `err`, and returns kAnalyzeError.
+//
+// A capture cut short (its last record incomplete) is no error: what came before the cut is
+// analyzed and reported, and `err` gets one warning line for that file, naming the byte offset
+// of the cut, after the report. Anything else that stops a file being read is an error: a
+// verdict on part of the evidence must not pass for one on all of it.
 int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, std::ostream& out,
                 std::ostream& err);
 

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
+#include <unistd.h>  // pipe
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>  // mkdtemp
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collectors/pcap_handle.h"
@@ -157,6 +160,68 @@ void write_capture(const std::filesystem::path& path, const std::vector<Frame>& 
   }
 }
 
+// libpcap writes no pcapng, so this does, by hand: a section header, one Ethernet interface
+// with nanosecond time stamps, and an enhanced packet block per frame (little-endian).
+void put32le(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+std::vector<std::uint8_t> pcapng_bytes(const std::vector<Frame>& frames) {
+  std::vector<std::uint8_t> out;
+  // Section header block: type, length 28, byte-order magic, version 1.0, section length -1.
+  for (const std::uint32_t word :
+       {0x0a0d0d0aU, 28U, 0x1a2b3c4dU, 0x00000001U, 0xffffffffU, 0xffffffffU, 28U}) {
+    put32le(out, word);
+  }
+  // Interface description block: Ethernet, snaplen 65535, option if_tsresol = 9 (ns).
+  for (const std::uint32_t word : {0x00000001U, 32U, 0x00000001U /* EN10MB, reserved */, 65535U,
+                                   0x0001'0009U /* if_tsresol, length 1 */,
+                                   0x00000009U /* 10^-9, padding */, 0U /* opt_endofopt */, 32U}) {
+    put32le(out, word);
+  }
+  for (const auto& frame : frames) {
+    const auto padded = (frame.bytes.size() + 3) / 4 * 4;
+    const auto length = static_cast<std::uint32_t>(32 + padded);
+    const auto ns = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(frame.at.time_since_epoch()).count());
+    const auto caplen = static_cast<std::uint32_t>(frame.bytes.size());
+    for (const std::uint32_t word : {6U, length, 0U, static_cast<std::uint32_t>(ns >> 32U),
+                                     static_cast<std::uint32_t>(ns), caplen, caplen}) {
+      put32le(out, word);
+    }
+    out.insert(out.end(), frame.bytes.begin(), frame.bytes.end());
+    out.resize(out.size() + padded - frame.bytes.size(), 0);
+    put32le(out, length);
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),  // NOLINT: ostream's byte type
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+constexpr std::size_t kPcapFileHeader = 24;
+constexpr std::size_t kPcapRecordHeader = 16;
+
+// Where record `index` begins in a pcap file of `frames`.
+std::size_t pcap_record_offset(const std::vector<Frame>& frames, std::size_t index) {
+  std::size_t offset = kPcapFileHeader;
+  for (std::size_t i = 0; i < index; ++i) offset += kPcapRecordHeader + frames[i].bytes.size();
+  return offset;
+}
+
+struct StreamCloser {
+  void operator()(std::FILE* stream) const noexcept { std::fclose(stream); }
+};
+using Stream = std::unique_ptr<std::FILE, StreamCloser>;
+
 struct Analysis {
   int code = -1;
   std::string out;
@@ -182,8 +247,10 @@ class AnalyzeTest : public ::testing::Test {
   }
 
   Analysis run(std::vector<std::string> files,
-               AnalyzeOptions::Format format = AnalyzeOptions::Format::json) {
+               AnalyzeOptions::Format format = AnalyzeOptions::Format::json,
+               std::FILE* standard_input = nullptr) {
     options.files = std::move(files);
+    options.standard_input = standard_input;
     options.format = format;
     std::ostringstream out;
     std::ostringstream err;
@@ -399,10 +466,202 @@ TEST_F(AnalyzeTest, EmptyCaptureIsNothingContested) {
   EXPECT_NE(result.out.find("verdict: no IP conflict"), std::string::npos) << result.out;
 }
 
-TEST_F(AnalyzeTest, TruncatedCaptureIsAnError) {
-  const auto path = capture("cut.pcap", incident(kStart, 3));
-  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
+// ---- captures cut short ----
+
+// The one warning line a cut capture gives, on err, after a report on out.
+void expect_cut_warning(const Analysis& result, const std::string& path, std::size_t offset,
+                        std::size_t packets) {
+  EXPECT_FALSE(result.out.empty());
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  const auto expected_start =
+      "warning: analyze: " + path + " is cut short at byte " + std::to_string(offset) + " (";
+  EXPECT_EQ(result.err.rfind(expected_start, 0), 0U) << result.err;
+  const auto expected_end = "); analyzed the " + std::to_string(packets) +
+                            (packets == 1 ? " packet" : " packets") + " before it\n";
+  EXPECT_TRUE(result.err.ends_with(expected_end)) << result.err;
+}
+
+TEST_F(AnalyzeTest, CaptureCutInsideARecordIsAnalyzedUpToTheCut) {
+  // tcpdump killed while writing the 12th frame: the conflict before it must not be lost.
+  auto frames = incident(kStart, 6);
+  const auto path = capture("cut.pcap", frames);
+  const auto last = frames.size() - 1;
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);  // inside the body
+
+  const auto result = run({path});
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  const auto json = result.json();
+  ASSERT_EQ(json["contested"].size(), 1U) << json.dump(2);
+  EXPECT_EQ(json["contested"][0]["ip"], "192.0.2.10");
+  EXPECT_EQ(json["contested"][0]["claimants"].size(), 2U);
+  EXPECT_EQ(json["files"][0]["frames"], last);
+  EXPECT_EQ(json["files"][0]["cut_short_at"], pcap_record_offset(frames, last));
+  expect_cut_warning(result, path, pcap_record_offset(frames, last), last);
+  EXPECT_NE(result.err.find("truncated"), std::string::npos) << result.err;  // libpcap's reason
+}
+
+TEST_F(AnalyzeTest, CaptureCutInsideARecordHeaderIsAnalyzedUpToTheCut) {
+  const auto frames = incident(kStart, 3);
+  const auto path = capture("cut.pcap", frames);
+  std::filesystem::resize_file(path, pcap_record_offset(frames, 4) + 7);
+
+  const auto result = run({path}, AnalyzeOptions::Format::text);
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  EXPECT_NE(result.out.find(path + " (as cut.pcap): 4 frames, 4 ARP, cut short at byte " +
+                            std::to_string(pcap_record_offset(frames, 4)) + "\n"),
+            std::string::npos)
+      << result.out;
+  expect_cut_warning(result, path, pcap_record_offset(frames, 4), 4);
+}
+
+TEST_F(AnalyzeTest, CaptureCutBeforeItsFirstPacketIsAnEmptyReportAndAWarning) {
+  const auto path = capture("cut.pcap", incident(kStart, 1));
+  std::filesystem::resize_file(path, kPcapFileHeader + 5);
+
+  const auto result = run({path});
+
+  EXPECT_EQ(result.code, kAnalyzeNothingContested) << result.err;
+  EXPECT_EQ(result.json()["files"][0]["frames"], 0);
+  expect_cut_warning(result, path, kPcapFileHeader, 0);
+}
+
+TEST_F(AnalyzeTest, WholeCaptureHasNoCut) {
+  const auto result = run({capture("A.pcap", incident(kStart, 3))});
+
+  EXPECT_EQ(result.code, kAnalyzeContested);
+  EXPECT_TRUE(result.err.empty()) << result.err;
+  EXPECT_TRUE(result.json()["files"][0]["cut_short_at"].is_null());
+}
+
+TEST_F(AnalyzeTest, PcapngCutInsideAPacketBlockIsAnalyzedUpToTheCut) {
+  const auto frames = incident(kStart, 4);
+  auto bytes = pcapng_bytes(frames);
+  const auto whole = (dir_ / "whole.pcapng").string();
+  write_bytes(whole, bytes);
+  const auto intact = run({whole});
+  ASSERT_EQ(intact.code, kAnalyzeContested) << intact.err;
+  ASSERT_EQ(intact.json()["files"][0]["frames"], frames.size());
+  // Frames are 42 bytes, so every enhanced packet block is 32 + 44.
+  const std::size_t blocks_start = 28 + 32;
+  const std::size_t block = 32 + 44;
+  bytes.resize(bytes.size() - 20);
+  const auto path = (dir_ / "cut.pcapng").string();
+  write_bytes(path, bytes);
+
+  const auto result = run({path});
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  const auto json = result.json();
+  EXPECT_EQ(json["files"][0]["frames"], frames.size() - 1);
+  ASSERT_EQ(json["contested"].size(), 1U);
+  expect_cut_warning(result, path, blocks_start + (frames.size() - 1) * block, frames.size() - 1);
+}
+
+TEST_F(AnalyzeTest, CorruptRecordIsAnErrorNotACut) {
+  // A record claiming 4 GiB: no capture is cut there, this is not a capture (any more).
+  const auto frames = incident(kStart, 3);
+  const auto path = capture("corrupt.pcap", frames);
+  auto bytes = file_bytes(path);
+  const auto caplen_at = pcap_record_offset(frames, 2) + 8;
+  std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(caplen_at), 4, 0xff);
+  write_bytes(path, bytes);
+
   expect_one_error_line(run({path}), "analyze: " + path + ": ");
+}
+
+TEST_F(AnalyzeTest, CutCaptureAmongOthersStillFailsWhenAnotherIsBroken) {
+  const auto cut = capture("cut.pcap", incident(kStart, 3));
+  std::filesystem::resize_file(cut, std::filesystem::file_size(cut) - 10);
+  const auto garbage = (dir_ / "garbage.pcap").string();
+  std::ofstream(garbage) << "this is not a capture file, just some text that is long enough\n";
+
+  // One line: the error. A warning about the cut would describe a report nobody gets.
+  expect_one_error_line(run({cut, garbage}), "analyze: " + garbage + ": ");
+}
+
+// ---- standard input ----
+
+// `analyze FILE`'s report with FILE's names replaced by standard input's ("-", "stdin"), which
+// is what `analyze -` must print for the same bytes.
+std::string as_standard_input(std::string report, const std::string& path,
+                              const std::string& basename) {
+  for (const auto& [from, to] : {std::pair{path, std::string("-")}, {basename, "stdin"}}) {
+    for (auto at = report.find(from); at != std::string::npos; at = report.find(from, at)) {
+      report.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return report;
+}
+
+TEST_F(AnalyzeTest, StandardInputGivesTheReportTheFileGives) {
+  const auto path = capture("A.pcap", incident(kStart, 5, 100));
+  for (const auto format : {AnalyzeOptions::Format::text, AnalyzeOptions::Format::json}) {
+    const Stream stream(std::fopen(path.c_str(), "rb"));
+    ASSERT_TRUE(stream);
+    const auto from_file = run({path}, format);
+    const auto from_stdin = run({"-"}, format, stream.get());
+
+    EXPECT_EQ(from_stdin.code, kAnalyzeContested) << from_stdin.err;
+    EXPECT_EQ(from_stdin.code, from_file.code);
+    EXPECT_TRUE(from_stdin.err.empty()) << from_stdin.err;
+    EXPECT_EQ(from_stdin.out, as_standard_input(from_file.out, path, "A.pcap"));
+  }
+  const Stream stream(std::fopen(path.c_str(), "rb"));
+  const auto json = run({"-"}, AnalyzeOptions::Format::json, stream.get()).json();
+  EXPECT_EQ(json["files"][0]["path"], "-");
+  EXPECT_EQ(json["contested"][0]["interface"], "stdin");
+}
+
+TEST_F(AnalyzeTest, CutCaptureOnAPipeIsCutAtTheSameOffset) {
+  // A pipe cannot tell its position (ftell fails): the offset must come from counting.
+  const auto frames = incident(kStart, 4);
+  const auto path = capture("cut.pcap", frames);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 10);
+  const auto bytes = file_bytes(path);
+  std::array<int, 2> ends{};
+  ASSERT_EQ(pipe(ends.data()), 0);
+  std::thread writer([&] {
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+      const auto n = write(ends[1], bytes.data() + written, bytes.size() - written);
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
+    close(ends[1]);
+  });
+  const Stream stream(fdopen(ends[0], "rb"));
+  ASSERT_TRUE(stream);
+
+  const auto result = run({"-"}, AnalyzeOptions::Format::json, stream.get());
+  writer.join();
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  expect_cut_warning(result, "-", pcap_record_offset(frames, frames.size() - 1), frames.size() - 1);
+}
+
+TEST_F(AnalyzeTest, StandardInputAndAFileNamedStdinAreTwoVantagePoints) {
+  const auto file = capture("stdin", incident(kStart, 3));
+  const Stream stream(std::fopen(capture("B.pcap", incident(kStart, 3)).c_str(), "rb"));
+
+  const auto result = run({"-", file}, AnalyzeOptions::Format::json, stream.get());
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  const auto json = result.json();
+  ASSERT_EQ(json["contested"].size(), 2U) << json.dump(2);
+  EXPECT_EQ(json["contested"][0]["interface"], "-");
+  EXPECT_EQ(json["contested"][1]["interface"], file);
+}
+
+TEST_F(AnalyzeTest, StandardInputThatIsNoCaptureIsAnError) {
+  const auto path = (dir_ / "garbage").string();
+  std::ofstream(path) << "this is not a capture file, just some text that is long enough\n";
+  const Stream stream(std::fopen(path.c_str(), "rb"));
+  expect_one_error_line(run({"-"}, AnalyzeOptions::Format::json, stream.get()), "analyze: -: ");
+  expect_one_error_line(run({"-", "-"}, AnalyzeOptions::Format::json, stream.get()),
+                        "given more than once");
 }
 
 TEST_F(AnalyzeTest, GarbageFileIsAnError) {
