@@ -174,9 +174,14 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   auto* analyze = app.add_subcommand("analyze",
                                      "Read pcap/pcapng files and report conflicts "
                                      "(exit 0: none, 1: conflicts, 2: error)");
-  analyze->add_option("files", config.analyze_files, "Capture files")
+  analyze->add_option("files", config.analyze_files, "Capture files (- reads standard input)")
       ->required()
-      ->check(CLI::ExistingFile);
+      // "-" is standard input, which no file check would pass.
+      ->check(
+          [](const std::string& path) {
+            return path == "-" ? std::string() : CLI::ExistingFile(path);
+          },
+          "FILE");
   analyze->add_option("--format", raw.format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
