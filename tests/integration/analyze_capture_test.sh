@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `arp_health_exporter analyze` on captures recorded with tcpdump inside the lab, as the
 # incident's operator recorded A.pcap and B.pcap: the incident gives exit 1 and names both MACs;
-# a NIC replacement gives exit 0 and a move; a truncated capture and files that are no capture
-# at all give exit 2 and one line on stderr.
+# a NIC replacement gives exit 0 and a move; a capture cut short (tcpdump killed mid-write) is
+# analysed up to the cut, with the verdict as exit code and one warning naming the byte offset;
+# `analyze -` reads a capture from a pipe and prints the file's report; files that are no
+# capture at all give exit 2 and one line on stderr.
 #
 # Usage: analyze_capture_test.sh [EXPORTER [ARP_INJECT]]
 source "$(dirname "$0")/lib.sh"
@@ -108,14 +110,64 @@ moved_ip=$(sed -n '/"moved": \[/,/^  \]/p' "$OUT" | grep -m1 -o '"ip": *"[^"]*"'
 [ "$moved_ip" = "$INCIDENT_IP" ] || fail "the JSON report's .moved[0].ip is '$moved_ip', expected $INCIDENT_IP"
 say "analyze replacement.pcap: exit 0, moved: $moved_ip ($INCIDENT_A_MAC -> $NEW_MAC)"
 
-step "broken input: exit 2 and one line on stderr"
+step "analyze - on a pipe: the report analyze FILE gives, in text and json"
+# The two may differ only in the name: "-" for the path, "stdin" where a file has its basename.
+for format in text json; do
+  analyze --format "$format" "$WORK/B.pcap"
+  file_status=$STATUS
+  sed -e "s|$WORK/B.pcap|-|g" -e 's|B\.pcap|stdin|g' "$OUT" >"$WORK/expected.$format"
+  STATUS=0
+  cat "$WORK/B.pcap" | "$EXPORTER" analyze --format "$format" - >"$OUT" 2>"$ERR" || STATUS=$?
+  [ "$STATUS" -eq "$file_status" ] || fail "cat B.pcap | analyze --format $format - exited $STATUS, analyze B.pcap $file_status"
+  [ ! -s "$ERR" ] || fail "cat B.pcap | analyze --format $format - wrote on stderr: $(cat "$ERR")"
+  diff -u "$WORK/expected.$format" "$OUT" >&2 ||
+    fail "cat B.pcap | analyze --format $format - differs from analyze B.pcap (names normalised)"
+  say "cat B.pcap | analyze --format $format -: exit $STATUS, the same report as analyze B.pcap"
+done
+# What tcpdump writes on a pipe, not only what it wrote to a file.
+STATUS=0
+tcpdump -r "$WORK/B.pcap" -w - 2>/dev/null | "$EXPORTER" analyze - >"$OUT" 2>"$ERR" || STATUS=$?
+[ "$STATUS" -eq 1 ] || fail "tcpdump -w - | analyze - exited $STATUS, expected 1: $(cat "$ERR")"
+grep -qF "$INCIDENT_R_MAC" "$OUT" || fail "tcpdump -w - | analyze - does not name R's MAC"
+say "tcpdump -r B.pcap -w - | analyze -: exit 1, R's MAC named"
+
+step "a capture cut short inside its last record: the report up to the cut, exit 1, one warning"
 size=$(stat -c %s "$WORK/B.pcap")
 head -c $((size - 7)) "$WORK/B.pcap" >"$WORK/truncated-record.pcap"
+analyze "$WORK/truncated-record.pcap"
+sed 's/^/  | /' "$ERR"
+[ "$STATUS" -eq 1 ] || fail "analyze truncated-record.pcap exited $STATUS, expected 1: $(cat "$ERR")"
+for needle in "$INCIDENT_IP" "$INCIDENT_A_MAC" "$INCIDENT_R_MAC"; do
+  sed -n '/^CONTESTED:/,/^$/p' "$OUT" | grep -qF "$needle" ||
+    fail "the report on the cut capture has no $needle among the contested"
+done
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "analyze truncated-record.pcap wrote $(wc -l <"$ERR") lines on stderr, expected 1"
+warning='^warning: analyze: '"$WORK"'/truncated-record\.pcap is cut short at byte \([0-9]*\) (.*); analyzed the \([0-9]*\) packets\{0,1\} before it$'
+grep -q "$warning" "$ERR" || fail "not the warning expected: $(cat "$ERR")"
+offset=$(sed -n "s#$warning#\1#p" "$ERR")
+packets=$(sed -n "s#$warning#\2#p" "$ERR")
+# The offset is where the cut record begins: the bytes before it are a whole capture holding
+# exactly the packets analysed.
+head -c "$offset" "$WORK/B.pcap" >"$WORK/before-cut.pcap"
+analyze --format json "$WORK/before-cut.pcap"
+[ "$STATUS" -eq 1 ] && [ ! -s "$ERR" ] || fail "the $offset bytes before the cut are not a whole capture: $(cat "$ERR")"
+grep -q "\"frames\": $packets," "$OUT" || fail "the $offset bytes before the cut do not hold $packets packets"
+whole=$(tcpdump -r "$WORK/B.pcap" -n 2>/dev/null | wc -l)
+[ "$packets" -eq $((whole - 1)) ] || fail "analyzed $packets packets of the cut capture, B.pcap holds $whole"
+say "analyze truncated-record.pcap: exit 1, cut at byte $offset of $((size - 7)), $packets of $whole packets analysed"
+STATUS=0
+head -c $((size - 7)) "$WORK/B.pcap" | "$EXPORTER" analyze - >"$OUT" 2>"$ERR" || STATUS=$?
+[ "$STATUS" -eq 1 ] || fail "the cut capture on a pipe exited $STATUS, expected 1: $(cat "$ERR")"
+grep -q "^warning: analyze: - is cut short at byte $offset " "$ERR" ||
+  fail "the cut capture on a pipe is not cut at byte $offset: $(cat "$ERR")"
+say "the same bytes on a pipe: exit 1, cut at byte $offset"
+
+step "broken input: exit 2 and one line on stderr"
 head -c 10 "$WORK/B.pcap" >"$WORK/truncated-header.pcap"
 printf 'This is not a capture file, just text an operator saved by mistake.\n' >"$WORK/garbage.pcap"
 head -c 4096 /dev/zero >"$WORK/zeros.pcap"
 : >"$WORK/empty.pcap"
-for file in truncated-record truncated-header garbage zeros empty; do
+for file in truncated-header garbage zeros empty; do
   analyze "$WORK/$file.pcap"
   lines=$(wc -l <"$ERR")
   say "analyze $file.pcap: exit $STATUS: $(head -c 200 "$ERR" | tr '\n' '|')"
@@ -127,5 +179,10 @@ analyze "$WORK/B.pcap" "$WORK/garbage.pcap"
 say "analyze B.pcap garbage.pcap: exit $STATUS: $(head -c 200 "$ERR" | tr '\n' '|')"
 [ "$STATUS" -eq 2 ] || fail "analyze with one garbage file among good ones exited $STATUS, expected 2"
 [ "$(wc -l <"$ERR")" -eq 1 ] || fail "analyze B.pcap garbage.pcap wrote $(wc -l <"$ERR") lines on stderr"
+STATUS=0
+"$EXPORTER" analyze - <"$WORK/garbage.pcap" >"$OUT" 2>"$ERR" || STATUS=$?
+[ "$STATUS" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && [ ! -s "$OUT" ] ||
+  fail "analyze - on text exited $STATUS with $(wc -l <"$ERR") lines on stderr, expected 2 and 1"
+say "analyze - <garbage.pcap: exit 2: $(head -c 200 "$ERR")"
 
 say "PASS"
