@@ -32,10 +32,6 @@ std::string activation_error(pcap_t* handle, int status, const std::string& inte
   }
 }
 
-Timestamp capture_time(const timeval& time) {
-  return Timestamp(std::chrono::seconds(time.tv_sec) + std::chrono::microseconds(time.tv_usec));
-}
-
 }  // namespace
 
 PcapHandle open_arp_capture(const std::string& interface, const CaptureOptions& options,
@@ -194,8 +190,11 @@ void ArpCapture::handle_frame(const pcap_pkthdr& header, const unsigned char* by
   const std::span frame(reinterpret_cast<const std::byte*>(bytes), header.caplen);
   std::optional<ArpFrame> claim;
   ClaimEvent event = ClaimEvent::not_a_claim;
+  // The frame's arrival on the monotonic clock, not its capture timestamp: libpcap stamps frames
+  // with the wall clock, which NTP may step (immediate mode hands them over at once).
+  const auto arrived = pipeline_.now();
   pipeline_.with([&](ArpPipeline& pipeline) {
-    const auto outcome = pipeline.process(index_, frame, capture_time(header.ts));
+    const auto outcome = pipeline.process(index_, frame, arrived);
     event = outcome.event;
     if (event == ClaimEvent::new_claimant && outcome.frame != nullptr) claim = *outcome.frame;
   });

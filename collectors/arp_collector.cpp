@@ -72,7 +72,34 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                     seconds_since_epoch(claimant.last_seen));
     }
   }
-  for (auto* family : {&own, &claimants, &claim_info, &first_seen, &last_seen}) {
+  // Lesser trouble last: the cap must never hide a conflict behind them.
+  auto several = gauge("arp_own_address_macs",
+                       "This host's own MACs that answered for one of its addresses, from "
+                       "several interfaces (ARP flux); present only when two or more did.");
+  for (const auto& macs : state.pipeline.own_macs) {
+    if (budget == 0) {
+      ++omitted;
+      continue;
+    }
+    --budget;
+    several.add({{"ip", macs.ip.to_string()}}, as_double(macs.answering.size()));
+  }
+  auto flapped = gauge("arp_address_flapped_info",
+                       "An address that went back to an earlier MAC once, unconfirmed: a stray "
+                       "announcement (a VRRP backup), not a conflict.");
+  for (const auto& address : state.pipeline.tracker.addresses) {
+    if (address.state != AddressState::flapped) continue;
+    if (budget == 0) {
+      ++omitted;
+      continue;
+    }
+    --budget;
+    flapped.add({{"interface", state.pipeline.tracker.interfaces.at(address.key.interface).name},
+                 {"vlan", address.key.vlan.to_string()},
+                 {"ip", address.key.ip.to_string()}},
+                1);
+  }
+  for (auto* family : {&own, &several, &flapped, &claimants, &claim_info, &first_seen, &last_seen}) {
     families.push_back(family->build());
   }
   families.push_back(gauge("arp_address_series_omitted",
@@ -88,6 +115,9 @@ void render_interface_series(const ArpState& state,
   auto tracked = gauge("arp_addresses_tracked", "Addresses with a live claim in the window.");
   auto contested = gauge("arp_addresses_contested",
                          "Addresses two or more MACs keep claiming within the window.");
+  auto flapped = gauge("arp_addresses_flapped",
+                       "Addresses that went back to an earlier MAC once within the window, "
+                       "unconfirmed.");
   auto moved = gauge("arp_addresses_moved",
                      "Addresses whose MAC changed once within the window (NIC swap, migration, "
                      "failover).");
@@ -121,6 +151,7 @@ void render_interface_series(const ArpState& state,
     tracked.add({{"interface", name}}, as_double(report.tracked));
     contested.add({{"interface", name}}, as_double(report.contested));
     moved.add({{"interface", name}}, as_double(report.moved));
+    flapped.add({{"interface", name}}, as_double(report.flapped));
     for (const auto kind : kAllArpKinds) {
       frames.add({{"interface", name}, {"kind", std::string(to_string(kind))}},
                  as_double(counters.frames.frames(kind)));
@@ -142,10 +173,63 @@ void render_interface_series(const ArpState& state,
     expirations.add({{"interface", name}}, as_double(report.expirations));
   }
   for (auto* family :
-       {&tracked, &contested, &moved, &frames, &rejected, &ignored, &invalid, &mismatch, &changes,
+       {&tracked, &contested, &moved, &flapped, &frames, &rejected, &ignored, &invalid, &mismatch, &changes,
         &moves, &flaps, &probes, &probes_claimed, &evictions, &claimant_evictions, &expirations}) {
     families.push_back(family->build());
   }
+}
+
+// What verification sent and heard. Zero-filled for every interface while probing is on, so
+// that rate() works from the first probe; absent with --no-collector.arp.probe.
+void render_verification_series(const ArpState& state,
+                                std::vector<prometheus::MetricFamily>& families) {
+  families.push_back(gauge("arp_verification_enabled",
+                           "1 when the exporter sends ARP probes to verify claims, 0 when it is "
+                           "strictly passive (--no-collector.arp.probe).")
+                         .add({}, state.pipeline.probing ? 1 : 0)
+                         .build());
+  if (!state.pipeline.probing) return;
+  auto sent = counter("arp_verification_probes_sent_total",
+                      "ARP probes (sender IP 0.0.0.0) this exporter sent, by reason.");
+  auto suppressed = counter("arp_verification_probes_suppressed_total",
+                            "Verification rounds not sent because of a cap, by cap.");
+  auto answers = counter("arp_verification_answers_total",
+                         "Replies heard to a probe during a verification round.");
+  auto rounds = counter("arp_verification_rounds_total",
+                        "Verification rounds finished, by how many MACs answered.");
+  const ProbeCounters none{};
+  const auto& interfaces = state.pipeline.tracker.interfaces;
+  for (std::size_t i = 0; i < interfaces.size(); ++i) {
+    const auto& name = interfaces[i].name;
+    const auto& counters = i < state.pipeline.probes.size() ? state.pipeline.probes[i] : none;
+    for (const auto reason : kAllProbeReasons) {
+      sent.add({{"interface", name}, {"reason", std::string(to_string(reason))}},
+               as_double(counters.sent[static_cast<std::size_t>(reason)]));
+    }
+    for (const auto limit : kAllProbeLimits) {
+      suppressed.add({{"interface", name}, {"limit", std::string(to_string(limit))}},
+                     as_double(counters.suppressed[static_cast<std::size_t>(limit)]));
+    }
+    for (const auto outcome : kAllRoundOutcomes) {
+      rounds.add({{"interface", name}, {"outcome", std::string(to_string(outcome))}},
+                 as_double(counters.rounds[static_cast<std::size_t>(outcome)]));
+    }
+    answers.add({{"interface", name}}, as_double(counters.answers));
+  }
+  for (auto* family : {&sent, &suppressed, &answers, &rounds}) families.push_back(family->build());
+}
+
+// This host's own MACs, so that alert rules can tell across the fleet that every MAC claiming
+// an address belongs to one host. Bounded: a node with thousands of pod interfaces exports
+// the first kMaxHostMacSeries.
+void render_host_series(const ArpState& state, std::vector<prometheus::MetricFamily>& families) {
+  constexpr std::size_t kMaxHostMacSeries = 256;
+  auto macs = gauge("arp_host_mac_info", "A MAC address of one of this host's interfaces.");
+  for (std::size_t i = 0; i < state.host_macs.size() && i < kMaxHostMacSeries; ++i) {
+    const auto& [interface, mac] = state.host_macs[i];
+    macs.add({{"interface", interface}, {"mac", mac.to_string()}}, 1);
+  }
+  families.push_back(macs.build());
 }
 
 void render_capture_series(const ArpState& state, std::vector<prometheus::MetricFamily>& families) {
@@ -176,47 +260,55 @@ std::vector<prometheus::MetricFamily> render_arp_metrics(const ArpState& state,
   render_address_series(state, vendors, max_address_series, families);
   render_interface_series(state, families);
   render_capture_series(state, families);
+  render_verification_series(state, families);
+  render_host_series(state, families);
   return families;
 }
 
-std::vector<OwnAddressClaim> find_own_address_claims(const std::vector<HostInterface>& host,
-                                                     const ClaimTracker& tracker,
-                                                     const TrackerSnapshot& snapshot,
-                                                     Timestamp now) {
-  std::set<MacAddress> own_macs;
-  for (const auto& interface : host) {
-    if (interface.ethernet) own_macs.insert(interface.mac);
+namespace {
+
+// Moves every time of a snapshot by `offset`: from the tracker's clock to the wall clock.
+void shift_times(PipelineSnapshot& snapshot, Duration offset) {
+  const auto shift = [&](Claimant& claimant) {
+    claimant.first_seen += offset;
+    claimant.last_seen += offset;
+  };
+  for (auto& address : snapshot.tracker.addresses) {
+    address.last_change += offset;
+    std::for_each(address.claimants.begin(), address.claimants.end(), shift);
   }
-  std::vector<OwnAddressClaim> claims;
-  for (const auto& interface : host) {
-    const auto tracked =
-        std::find_if(snapshot.interfaces.begin(), snapshot.interfaces.end(),
-                     [&](const InterfaceReport& r) { return r.name == interface.name; });
-    if (tracked == snapshot.interfaces.end()) continue;
-    const auto index = static_cast<InterfaceIndex>(tracked - snapshot.interfaces.begin());
-    for (const auto ip : interface.addresses) {
-      for (const auto& claimant : tracker.claimants({ip, Vlan{}, index}, now)) {
-        if (own_macs.contains(claimant.mac)) continue;
-        claims.push_back(
-            {.interface = interface.name, .vlan = Vlan{}, .ip = ip, .claimant = claimant});
-      }
-    }
-  }
-  return claims;
+  for (auto& claim : snapshot.own_claims) shift(claim.claimant);
 }
 
-ArpState ArpCollector::state() const {
+}  // namespace
+
+std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapshot) {
+  std::vector<NamedOwnAddressClaim> named;
+  for (const auto& claim : snapshot.own_claims) {
+    named.push_back({.interface = snapshot.tracker.interfaces.at(claim.key.interface).name,
+                     .vlan = claim.key.vlan,
+                     .ip = claim.key.ip,
+                     .claimant = claim.claimant});
+  }
+  return named;
+}
+
+ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures) {
   ArpState state;
-  state.taken = std::chrono::system_clock::now();
-  auto view = captures_.view();
-  state.captures = std::move(view.captures);
-  pipeline_.with([&](ArpPipeline& pipeline) {
-    state.pipeline = pipeline.snapshot(state.taken);
-    state.own_claims =
-        find_own_address_claims(view.host, pipeline.tracker(), state.pipeline.tracker, state.taken);
-  });
+  const auto now = pipeline.now();
+  state.pipeline = pipeline.with([&](ArpPipeline& p) { return p.snapshot(now); });
+  const auto offset = pipeline.wall(now) - now;
+  shift_times(state.pipeline, offset);
+  state.taken = now + offset;
+  state.captures = captures.captures;
+  state.own_claims = name_own_claims(state.pipeline);
+  for (const auto& interface : captures.host) {
+    if (interface.ethernet && !interface.loopback) state.host_macs.emplace_back(interface.name, interface.mac);
+  }
   return state;
 }
+
+ArpState ArpCollector::state() const { return take_arp_state(pipeline_, captures_.view()); }
 
 std::vector<prometheus::MetricFamily> ArpCollector::Collect() const {
   return render_arp_metrics(state(), vendors_, max_address_series_);

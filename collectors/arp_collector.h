@@ -14,8 +14,8 @@
 
 namespace arp {
 
-// A foreign MAC claiming one of this host's own addresses: "someone answers for my IP".
-struct OwnAddressClaim {
+// A foreign MAC claiming one of this host's own addresses, as pages and metrics name it.
+struct NamedOwnAddressClaim {
   std::string interface;
   Vlan vlan;
   Ipv4Address ip;
@@ -23,11 +23,13 @@ struct OwnAddressClaim {
 };
 
 // Everything one scrape (or the status page) shows, taken in one short critical section.
+// Every time in it is wall-clock time, for people to read.
 struct ArpState {
   Timestamp taken;
   PipelineSnapshot pipeline;
   std::map<std::string, CaptureStatistics> captures;
-  std::vector<OwnAddressClaim> own_claims;
+  std::vector<NamedOwnAddressClaim> own_claims;
+  std::vector<std::pair<std::string, MacAddress>> host_macs;  // this host's, by interface
 };
 
 // Rendering is separate from gathering so tests can feed it any state.
@@ -35,13 +37,11 @@ std::vector<prometheus::MetricFamily> render_arp_metrics(const ArpState& state,
                                                          const VendorRegistry& vendors,
                                                          std::size_t max_address_series);
 
-// Own addresses claimed by MACs that are not this host's: the tracker's claimants for every
-// IPv4 address of every interface, minus the host's own MACs (Linux answers ARP for any of its
-// addresses on any interface, so every local MAC counts as ours).
-std::vector<OwnAddressClaim> find_own_address_claims(const std::vector<HostInterface>& host,
-                                                     const ClaimTracker& tracker,
-                                                     const TrackerSnapshot& snapshot,
-                                                     Timestamp now);
+// The snapshot's own-address claims, with interface names.
+std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapshot);
+
+// The state of a live pipeline, its times turned from the monotonic clock into wall-clock time.
+ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures);
 
 class ArpCollector : public prometheus::Collectable {
  public:

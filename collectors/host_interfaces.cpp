@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -49,7 +50,15 @@ std::vector<HostInterface> list_host_interfaces() {
     } else if (entry->ifa_addr->sa_family == AF_INET) {
       sockaddr_in address{};
       std::memcpy(&address, entry->ifa_addr, sizeof address);
-      interface.addresses.emplace_back(ntohl(address.sin_addr.s_addr));
+      const Ipv4Address ip(ntohl(address.sin_addr.s_addr));
+      unsigned prefix_length = 32;
+      if (entry->ifa_netmask != nullptr && entry->ifa_netmask->sa_family == AF_INET) {
+        sockaddr_in netmask{};
+        std::memcpy(&netmask, entry->ifa_netmask, sizeof netmask);
+        prefix_length = static_cast<unsigned>(std::popcount(ntohl(netmask.sin_addr.s_addr)));
+      }
+      interface.addresses.push_back(ip);
+      interface.networks.push_back(Ipv4Network::of(ip, prefix_length));
     }
   }
 

@@ -1,6 +1,15 @@
 #include "core/arp_pipeline.h"
 
+#include "core/arp_probe.h"
+
 namespace arp {
+
+ArpPipeline::ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter,
+                         std::optional<ProbePlannerConfig> probing)
+    : tracker_(tracker_config), filter_(std::move(filter)) {
+  if (probing) planner_.emplace(*probing);
+  tracker_.set_observer(this);
+}
 
 InterfaceIndex ArpPipeline::add_interface(std::string_view name) {
   const auto index = tracker_.add_interface(name);
@@ -15,15 +24,75 @@ PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const s
   counters.frames.count(decoded);
   if (!decoded) return {};
   last_frame_ = *decoded;
+  const PipelineOutcome unclaimed{.frame = &last_frame_, .event = ClaimEvent::not_a_claim};
   if (filter_.ignores(last_frame_)) {
     ++counters.ignored;
-    return {.frame = &last_frame_, .event = ClaimEvent::not_a_claim};
+    return unclaimed;
   }
-  return {.frame = &last_frame_, .event = tracker_.observe(interface, last_frame_, captured)};
+  // Our own probes come back through our own capture; they are no one's intent to take an
+  // address, so they must not count as probes for a claimed one.
+  if (last_frame_.kind == ArpKind::probe && host_.is_own(last_frame_.sender_mac)) {
+    ++counters.own_probes;
+    return unclaimed;
+  }
+  const AddressKey key{last_frame_.sender_ip, last_frame_.vlan, interface};
+  if (planner_ && answers_probe(last_frame_)) planner_->answer(key, last_frame_.sender_mac);
+  const auto event = tracker_.observe(interface, last_frame_, captured);
+  if (planner_ &&
+      (event == ClaimEvent::new_claimant || event == ClaimEvent::returning_claimant)) {
+    planner_->request(key, ProbeReason::change, captured);
+  }
+  return {.frame = &last_frame_, .event = event};
+}
+
+void ArpPipeline::set_host(const std::vector<HostAddress>& addresses, std::vector<MacAddress> macs,
+                           const std::vector<AddressKey>& watched, Timestamp now) {
+  host_.update(addresses, std::move(macs), now);
+  if (!planner_) return;
+  std::vector<AddressKey> own;
+  for (const auto& held : host_.addresses()) {
+    if (!filter_.ignores(held.address.ip)) own.push_back({held.address.ip, Vlan{}, held.address.interface});
+  }
+  std::vector<AddressKey> swept;
+  for (const auto& key : watched) {
+    if (!filter_.ignores(key.ip)) swept.push_back(key);
+  }
+  planner_->schedule(std::move(own), std::move(swept), now);
+}
+
+std::vector<Probe> ArpPipeline::advance(Timestamp now) {
+  if (!planner_) {
+    tracker_.refresh(now);
+    return {};
+  }
+  for (const auto& [interface, vlan, ip] : contested_) {
+    planner_->request({ip, vlan, interface}, ProbeReason::recheck, now);
+  }
+  auto step = planner_->advance(now);
+  for (const auto& round : step.finished) tracker_.verified(round.key, round.result, now);
+  tracker_.refresh(now);
+  return std::move(step.send);
+}
+
+void ArpPipeline::verdict_changed(const AddressReport& address, AddressState previous) {
+  const auto key = std::make_tuple(address.key.interface, address.key.vlan, address.key.ip);
+  if (address.state == AddressState::contested) {
+    contested_.insert(key);
+  } else {
+    contested_.erase(key);
+  }
+  if (observer_ != nullptr) observer_->verdict_changed(address, previous);
 }
 
 PipelineSnapshot ArpPipeline::snapshot(Timestamp now) {
-  return {.tracker = tracker_.snapshot(now), .counters = counters_};
+  PipelineSnapshot snapshot{.tracker = tracker_.snapshot(now),
+                            .counters = counters_,
+                            .probing = planner_.has_value(),
+                            .probes = {},
+                            .own_claims = find_own_address_claims(host_, tracker_, now),
+                            .own_macs = find_own_address_macs(host_, tracker_, tracker_.interface_count(), now)};
+  if (planner_) snapshot.probes = planner_->counters();
+  return snapshot;
 }
 
 }  // namespace arp

@@ -1,25 +1,36 @@
-// decode -> count -> filter -> track: what happens to every captured frame, live or from a
-// file. Not thread-safe; the live exporter serialises access, the analyzer is single-threaded.
+// decode -> count -> filter -> track -> verify: what happens to every captured frame, live or
+// from a file. Not thread-safe; the live exporter serialises access, the analyzer is
+// single-threaded.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "core/arp_decoder.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
+#include "core/host_identity.h"
+#include "core/probe_planner.h"
 
 namespace arp {
 
 struct PipelineCounters {
   FrameCounters frames;
-  std::uint64_t ignored = 0;  // matched an ignore rule
+  std::uint64_t ignored = 0;     // matched an ignore rule
+  std::uint64_t own_probes = 0;  // this host's probes, seen again by its own capture
 };
 
 struct PipelineSnapshot {
   TrackerSnapshot tracker;
   std::vector<PipelineCounters> counters;  // indexed by InterfaceIndex, like tracker.interfaces
+  bool probing = false;                    // active verification is on
+  std::vector<ProbeCounters> probes;       // indexed by InterfaceIndex, when probing
+  std::vector<OwnAddressClaim> own_claims;
+  std::vector<OwnAddressMacs> own_macs;
 };
 
 // What one frame did: the decoded frame (when it was ARP) and what the tracker made of it.
@@ -28,24 +39,47 @@ struct PipelineOutcome {
   ClaimEvent event = ClaimEvent::not_a_claim;
 };
 
-class ArpPipeline {
+class ArpPipeline : private VerdictObserver {
  public:
-  ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter)
-      : tracker_(tracker_config), filter_(std::move(filter)) {}
+  // Without a planner configuration the pipeline is passive: it never asks for a probe.
+  ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter,
+              std::optional<ProbePlannerConfig> probing = std::nullopt);
+  ArpPipeline(const ArpPipeline&) = delete;
+  ArpPipeline& operator=(const ArpPipeline&) = delete;
 
   InterfaceIndex add_interface(std::string_view name);
   PipelineOutcome process(InterfaceIndex interface, std::span<const std::byte> frame,
                           Timestamp captured);
   PipelineSnapshot snapshot(Timestamp now);
 
+  // This host's addresses and MACs, and the addresses to sweep (--collector.arp.probe.watch).
+  // Ignored addresses are never probed.
+  void set_host(const std::vector<HostAddress>& addresses, std::vector<MacAddress> macs,
+                const std::vector<AddressKey>& watched, Timestamp now);
+
+  // Moves verification on: finished rounds become verdicts, and the probes to send now are
+  // returned. Call it a few times a second; without probing it only refreshes verdicts.
+  std::vector<Probe> advance(Timestamp now);
+
+  // Told of every change of verdict (not owned; nullptr for none).
+  void set_observer(VerdictObserver* observer) { observer_ = observer; }
+
   ClaimTracker& tracker() { return tracker_; }
   const ClaimTracker& tracker() const { return tracker_; }
+  const HostIdentity& host() const { return host_; }
 
  private:
+  void verdict_changed(const AddressReport& address, AddressState previous) override;
+
   ClaimTracker tracker_;
   ClaimFilter filter_;
+  std::optional<ProbePlanner> planner_;
+  HostIdentity host_;
   std::vector<PipelineCounters> counters_;
   ArpFrame last_frame_;
+  VerdictObserver* observer_ = nullptr;
+  // Contested addresses, asked again now and then so that a conflict that ended clears.
+  std::set<std::tuple<InterfaceIndex, Vlan, Ipv4Address>> contested_;
 };
 
 }  // namespace arp

@@ -21,7 +21,10 @@ Result<bool, std::string> ClaimFilter::add_rule(std::string_view rule) {
 bool ClaimFilter::ignores(const ArpFrame& frame) const {
   if (empty()) return false;
   if (std::find(macs_.begin(), macs_.end(), frame.sender_mac) != macs_.end()) return true;
-  const auto address = frame.kind == ArpKind::probe ? frame.target_ip : frame.sender_ip;
+  return ignores(frame.kind == ArpKind::probe ? frame.target_ip : frame.sender_ip);
+}
+
+bool ClaimFilter::ignores(Ipv4Address address) const {
   return std::any_of(networks_.begin(), networks_.end(),
                      [&](const Ipv4Network& network) { return network.contains(address); });
 }

@@ -20,6 +20,8 @@ class ClaimFilter {
   // A frame is ignored when its sender MAC is listed, or when the address it claims (the
   // sender IP, or for a probe the target IP) is inside a listed network.
   bool ignores(const ArpFrame& frame) const;
+  // Whether claims for `address` are ignored whoever makes them: such an address is never probed.
+  bool ignores(Ipv4Address address) const;
   bool empty() const { return networks_.empty() && macs_.empty(); }
 
  private:

@@ -31,6 +31,8 @@ std::string_view to_string(AddressState state) {
       return "stable";
     case AddressState::moved:
       return "moved";
+    case AddressState::flapped:
+      return "flapped";
     case AddressState::contested:
       return "contested";
   }
@@ -115,12 +117,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
     return ClaimEvent::refreshed;
   }
 
-  if (!record.contest) {
-    record.contest = std::make_unique<Contest>();
-    record.contest->claimants.push_back(record.sole);
-    notable_.insert(slot);
-  }
-  auto& contest = *record.contest;
+  auto& contest = contest_of(slot);
   prune_claimants(record, now - config_.window);
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
@@ -132,8 +129,15 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
     ++known->frames;
     known->last_seen = std::max(known->last_seen, now);
     record.current = static_cast<std::uint32_t>(known - contest.claimants.begin());
-    contest.last_flap = now;
+    const auto returned = std::find_if(contest.returns.begin(), contest.returns.end(),
+                                       [&](const auto& r) { return same_mac(r.first, mac); });
+    if (returned == contest.returns.end()) {
+      contest.returns.emplace_back(mac, now);
+    } else {
+      returned->second = std::max(returned->second, now);
+    }
     ++counters.flaps;
+    judge(record, now);
     return ClaimEvent::returning_claimant;
   }
 
@@ -148,7 +152,34 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
       Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
   record.current = static_cast<std::uint32_t>(contest.claimants.size() - 1);
   ++counters.moves;
+  judge(record, now);
   return ClaimEvent::new_claimant;
+}
+
+ClaimTracker::Contest& ClaimTracker::contest_of(std::uint32_t slot) {
+  auto& record = records_[slot];
+  if (!record.contest) {
+    record.contest = std::make_unique<Contest>();
+    record.contest->claimants.push_back(record.sole);
+    record.current = 0;
+    notable_.insert(slot);
+  }
+  return *record.contest;
+}
+
+void ClaimTracker::verified(const AddressKey& key, const VerificationResult& result,
+                            Timestamp now) {
+  if (result.answers.empty()) return;  // nobody answered: the passive evidence decides
+  const auto slot = find(key);
+  if (slot == kNone) return;  // its claims left the window while the round ran
+  auto& record = records_[slot];
+  // The sole claimant answering alone is the everyday case: nothing to remember.
+  if (!record.contest && result.answers.size() == 1 && same_mac(result.answers[0], record.sole.mac))
+    return;
+  auto& contest = contest_of(slot);
+  contest.verified_at = now;
+  contest.verified_answers = result.answers;
+  judge(record, now);
 }
 
 std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac, Timestamp now) {
@@ -192,6 +223,10 @@ std::uint32_t ClaimTracker::eviction_victim() const {
 
 void ClaimTracker::remove(std::uint32_t slot) {
   auto& record = records_[slot];
+  if (record.contest && record.contest->verdict != AddressState::stable && observer_ != nullptr) {
+    const auto previous = std::exchange(record.contest->verdict, AddressState::stable);
+    observer_->verdict_changed(report_of(record, AddressState::stable), previous);
+  }
   unlink(slot);
   index_remove(record.key);
   notable_.erase(slot);
@@ -218,6 +253,11 @@ void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
   if (claimants.empty()) return;
   const auto current_mac = claimants[record.current].mac;
   std::erase_if(claimants, [&](const Claimant& c) { return c.last_seen < horizon; });
+  std::erase_if(record.contest->returns, [&](const auto& r) {
+    return r.second < horizon ||
+           std::none_of(claimants.begin(), claimants.end(),
+                        [&](const Claimant& c) { return same_mac(c.mac, r.first); });
+  });
   const auto current = std::find_if(claimants.begin(), claimants.end(), [&](const Claimant& c) {
     return same_mac(c.mac, current_mac);
   });
@@ -225,27 +265,66 @@ void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
       current == claimants.end() ? 0 : static_cast<std::uint32_t>(current - claimants.begin());
 }
 
+bool ClaimTracker::verified_now(const Contest& contest, Timestamp horizon) {
+  return contest.verified_at != Timestamp{} && contest.verified_at >= horizon;
+}
+
 AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
   const auto& contest = *record.contest;
   const bool several = contest.claimants.size() >= 2;
-  if (several && contest.last_flap >= horizon && contest.last_flap != Timestamp{}) {
-    return AddressState::contested;
+  if (verified_now(contest, horizon)) {
+    // Two machines answering one round is the conflict itself, whatever happened since.
+    if (contest.verified_answers.size() >= 2) return AddressState::contested;
+    // One answer after the latest change settles it: the newest claimant answering is a move
+    // (the old MAC is gone), an older one answering means the change did not last.
+    if (contest.verified_at >= contest.last_change) {
+      if (!several) return AddressState::stable;
+      const auto newest = std::max_element(
+          contest.claimants.begin(), contest.claimants.end(),
+          [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
+      return same_mac(newest->mac, contest.verified_answers.front()) ? AddressState::moved
+                                                                      : AddressState::flapped;
+    }
   }
+  // Passive evidence: a round was not possible, or nobody answered it.
+  const auto returned = std::count_if(contest.returns.begin(), contest.returns.end(),
+                                      [&](const auto& r) { return r.second >= horizon; });
+  if (several && returned >= 2) return AddressState::contested;
+  if (several && returned == 1) return AddressState::flapped;
   if (several || (contest.last_change >= horizon && contest.last_change != Timestamp{})) {
     return AddressState::moved;
   }
   return AddressState::stable;
 }
 
-TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
+AddressReport ClaimTracker::report_of(const Record& record, AddressState state) const {
+  auto claimants = record.contest->claimants;
+  std::sort(claimants.begin(), claimants.end(),
+            [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
+  return AddressReport{.key = record.key,
+                       .state = state,
+                       .claimants = std::move(claimants),
+                       .last_change = record.contest->last_change,
+                       .verified = record.contest->verified_at != Timestamp{}};
+}
+
+void ClaimTracker::judge(Record& record, Timestamp now) {
+  const auto state = state_of(record, now - config_.window);
+  auto& contest = *record.contest;
+  if (state == contest.verdict) return;
+  const auto previous = std::exchange(contest.verdict, state);
+  if (observer_ != nullptr) observer_->verdict_changed(report_of(record, state), previous);
+}
+
+void ClaimTracker::refresh(Timestamp now) {
   expire(now);
   const auto horizon = now - config_.window;
 
   // expire() walks the recency list from its old end and stops at the first live address, so
-  // after the clock went back (a capture file out of order, a wall clock stepped back) an
-  // address whose every claim left the window can sit behind a live one. Pruned here it would
-  // keep no claimant at all, and the next claim for it would read one that is not there: it
-  // expires now instead, as it would have with a well-behaved clock.
+  // after the clock went back (a capture file out of order) an address whose every claim left
+  // the window can sit behind a live one. Pruned here it would keep no claimant at all, and
+  // the next claim for it would read one that is not there: it expires now instead, as it
+  // would have with a well-behaved clock.
   std::vector<std::uint32_t> lapsed;
   for (const auto slot : notable_) {
     prune_claimants(records_[slot], horizon);
@@ -255,26 +334,33 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
     ++interfaces_[records_[slot].key.interface].expirations;
     remove(slot);
   }
+  for (const auto slot : notable_) judge(records_[slot], now);
+}
 
+TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
+  refresh(now);
   TrackerSnapshot snapshot;
   snapshot.interfaces = interfaces_;
   std::vector<std::uint32_t> settled;
   for (const auto slot : notable_) {
     const auto& record = records_[slot];
-    const auto state = state_of(record, horizon);
+    const auto state = record.contest->verdict;
     auto& report = snapshot.interfaces[record.key.interface];
-    if (state == AddressState::stable) {
-      settled.push_back(slot);
-      continue;
+    switch (state) {
+      case AddressState::stable:
+        settled.push_back(slot);
+        continue;
+      case AddressState::moved:
+        ++report.moved;
+        break;
+      case AddressState::flapped:
+        ++report.flapped;
+        break;
+      case AddressState::contested:
+        ++report.contested;
+        break;
     }
-    ++(state == AddressState::contested ? report.contested : report.moved);
-    auto claimants = record.contest->claimants;
-    std::sort(claimants.begin(), claimants.end(),
-              [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
-    snapshot.addresses.push_back(AddressReport{.key = record.key,
-                                               .state = state,
-                                               .claimants = std::move(claimants),
-                                               .last_change = record.contest->last_change});
+    snapshot.addresses.push_back(report_of(record, state));
   }
   // A settled address has one claimant left: it goes back inside the record.
   for (const auto slot : settled) {

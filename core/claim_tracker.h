@@ -44,10 +44,13 @@ struct Claimant {
   Timestamp last_seen;
 };
 
+// The verdicts, from least to most severe (see docs/architecture.md, "Verdicts").
 enum class AddressState : std::uint8_t {
-  stable,     // one MAC claims it
-  moved,      // the MAC changed and the old one went silent: NIC swap, VM migration, failover
-  contested,  // two or more MACs keep claiming it: an IP conflict
+  stable,  // one MAC claims it
+  moved,   // the MAC changed and only the new one answers: NIC swap, VM migration, failover
+  flapped,    // one return to an earlier MAC, not confirmed: a VRRP backup's stray announcement
+  contested,  // two or more MACs answered one verification round, or (unverified) kept
+              // claiming it in turn: an IP conflict
 };
 std::string_view to_string(AddressState state);
 
@@ -60,6 +63,11 @@ enum class ClaimEvent : std::uint8_t {
   returning_claimant,  // a MAC from earlier in the window claims it again: a flap
   probe,               // RFC 5227 probe for an address nobody else claims
   probe_for_claimed,   // RFC 5227 probe for an address another MAC claims
+};
+
+// What one verification round for an address heard: the distinct MACs that answered it.
+struct VerificationResult {
+  std::vector<MacAddress> answers;
 };
 
 struct ClaimTrackerConfig {
@@ -75,6 +83,7 @@ struct InterfaceReport {
   std::uint64_t tracked = 0;    // gauge
   std::uint64_t contested = 0;  // gauge
   std::uint64_t moved = 0;      // gauge
+  std::uint64_t flapped = 0;    // gauge
   std::uint64_t mac_changes = 0;
   std::uint64_t moves = 0;
   std::uint64_t flaps = 0;
@@ -90,6 +99,18 @@ struct AddressReport {
   AddressState state = AddressState::stable;
   std::vector<Claimant> claimants;  // oldest first_seen first
   Timestamp last_change;
+  // Set once a verification round for the address was answered: the verdict weighs what the
+  // segment said when asked, not only what it volunteered.
+  bool verified = false;
+};
+
+// Told of every change of verdict, as it happens, so an edge can log it and `analyze` can keep
+// the history of a capture without a second history beside the tracker. Called with the
+// tracker's state already updated; must not call back into the tracker.
+class VerdictObserver {
+ public:
+  virtual ~VerdictObserver() = default;
+  virtual void verdict_changed(const AddressReport& address, AddressState previous) = 0;
 };
 
 struct TrackerSnapshot {
@@ -111,8 +132,21 @@ class ClaimTracker {
   InterfaceIndex add_interface(std::string_view name);
   std::optional<InterfaceIndex> find_interface(std::string_view name) const;
   std::string_view interface_name(InterfaceIndex interface) const;
+  std::size_t interface_count() const { return interfaces_.size(); }
 
   ClaimEvent observe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
+
+  // What a verification round for `key` heard. Two or more MACs make the address contested,
+  // whatever the passive evidence says; one MAC settles the latest change (a move if it is
+  // the new MAC, a flap if the old one); none leaves the passive evidence to decide.
+  void verified(const AddressKey& key, const VerificationResult& result, Timestamp now);
+
+  // Re-evaluates the verdicts that time alone changes (a conflict ending because its evidence
+  // left the window) and tells the observer. snapshot() calls it too; O(addresses in trouble).
+  void refresh(Timestamp now);
+
+  // Not owned; nullptr for none.
+  void set_observer(VerdictObserver* observer) { observer_ = observer; }
 
   // Drops claims older than the window; observe() and snapshot() call it too.
   void expire(Timestamp now);
@@ -135,7 +169,13 @@ class ClaimTracker {
   struct Contest {
     std::vector<Claimant> claimants;  // in the order they arrived
     Timestamp last_change;            // a different MAC took over
-    Timestamp last_flap;              // an earlier MAC came back (epoch if never)
+    // Each MAC that came back after another took over, with when it last did: two of them
+    // inside the window is sustained alternation, one is a single flap.
+    std::vector<std::pair<MacAddress, Timestamp>> returns;
+    // The latest verification round that anyone answered (epoch if none).
+    Timestamp verified_at;
+    std::vector<MacAddress> verified_answers;
+    AddressState verdict = AddressState::stable;  // as last told to the observer
   };
 
   // Exactly one cache line, so that a refresh (the owner claiming its address again: nearly
@@ -167,6 +207,11 @@ class ClaimTracker {
   static std::span<const Claimant> claimants_of(const Record& record);
   static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
   static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest
+  static bool verified_now(const Contest& contest, Timestamp horizon);
+  Contest& contest_of(std::uint32_t slot);  // creates the contest if there is none
+  AddressReport report_of(const Record& record, AddressState state) const;
+  // Tells the observer when the record's verdict differs from the one it was last told.
+  void judge(Record& record, Timestamp now);
   void link_front(std::uint32_t slot);
   void unlink(std::uint32_t slot);
 
@@ -191,6 +236,7 @@ class ClaimTracker {
   std::unordered_set<std::uint32_t> notable_;
   std::uint32_t head_ = kNone;
   std::uint32_t tail_ = kNone;
+  VerdictObserver* observer_ = nullptr;
 };
 
 }  // namespace arp

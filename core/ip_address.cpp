@@ -59,6 +59,12 @@ std::optional<Ipv4Network> Ipv4Network::parse(std::string_view text) {
   return network;
 }
 
+Ipv4Network Ipv4Network::of(Ipv4Address address, unsigned prefix_length) {
+  prefix_length = prefix_length > 32 ? 32 : prefix_length;
+  const Ipv4Network network(Ipv4Address(), prefix_length);
+  return {Ipv4Address(address.to_u32() & network.mask()), prefix_length};
+}
+
 std::string Ipv4Network::to_string() const {
   return base_.to_string() + "/" + std::to_string(prefix_length_);
 }

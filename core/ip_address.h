@@ -35,8 +35,14 @@ class Ipv4Address {
 class Ipv4Network {
  public:
   static std::optional<Ipv4Network> parse(std::string_view text);
+  // The network `address` lies in, as an interface's address and netmask give it.
+  static Ipv4Network of(Ipv4Address address, unsigned prefix_length);
 
   bool contains(Ipv4Address address) const { return (address.to_u32() & mask()) == base_.to_u32(); }
+  Ipv4Address base() const { return base_; }
+  unsigned prefix_length() const { return prefix_length_; }
+  // Number of addresses in the block: 1 for a /32, 2^32 for 0.0.0.0/0.
+  std::uint64_t size() const { return std::uint64_t{1} << (32U - prefix_length_); }
   std::string to_string() const;
 
  private:

@@ -41,7 +41,72 @@ struct RawOptions {
   std::vector<std::string> ignore;
   std::vector<std::string> watch;
   std::string format = "text";
+  std::string probe_address_interval = "10s";
+  std::string probe_own_interval = "30s";
+  std::string probe_watch_interval = "5m";
+  std::vector<std::string> probe_watch;
+  std::string check_ip;
+  std::string check_timeout = "1s";
+  std::string check_format = "text";
 };
+
+// Sweeping more than a /16 would take longer than any useful interval at a polite rate.
+constexpr unsigned kWidestProbeWatch = 16;
+
+void define_probe_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
+  app.add_flag("--collector.arp.probe,!--no-collector.arp.probe", config.probe_enabled,
+               "Verify claims by sending ARP probes (sender 0.0.0.0) on captured interfaces "
+               "(default on; off: strictly passive, nothing is ever sent)");
+  app.add_option("--collector.arp.probe.rate", config.probe.probes_per_second,
+                 "Most probes per second, every interface together")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 1000.0));
+  app.add_option("--collector.arp.probe.address-interval", raw.probe_address_interval,
+                 "Least time between two verification rounds for one address")
+      ->capture_default_str()
+      ->check(check_duration);
+  app.add_option("--collector.arp.probe.own-interval", raw.probe_own_interval,
+                 "How often each of this host's own IPv4 addresses is probed (RFC 5227 ongoing "
+                 "detection)")
+      ->capture_default_str()
+      ->check(check_duration);
+  app.add_option("--collector.arp.probe.watch", raw.probe_watch,
+                 "IPv4 address or CIDR (at most a /16) whose addresses to re-verify now and then, "
+                 "to find silent rogues; repeatable")
+      ->check([](const std::string& text) -> std::string {
+        const auto network = Ipv4Network::parse(text);
+        if (!network) return "\"" + text + "\" is not an IPv4 address or CIDR block";
+        if (network->prefix_length() < kWidestProbeWatch) {
+          return "\"" + text + "\" is wider than a /" + std::to_string(kWidestProbeWatch);
+        }
+        return std::string();
+      });
+  app.add_option("--collector.arp.probe.watch-interval", raw.probe_watch_interval,
+                 "How often each watched address is re-verified")
+      ->capture_default_str()
+      ->check(check_duration);
+}
+
+void define_check_command(CLI::App& check, ExporterConfig& config, RawOptions& raw) {
+  check.add_option("ip", raw.check_ip, "The IPv4 address to ask about")
+      ->required()
+      ->check([](const std::string& text) {
+        const auto ip = Ipv4Address::parse(text);
+        return ip && !ip->is_unspecified() ? std::string()
+                                           : "\"" + text + "\" is not an IPv4 address";
+      });
+  check.add_option("-i,--interface", config.check_interface,
+                   "Interface to probe on (default: the one whose subnet holds the address)");
+  check.add_option("--count", config.check_count, "Probes to send, 250 ms apart")
+      ->capture_default_str()
+      ->check(CLI::Range(1U, 100U));
+  check.add_option("--timeout", raw.check_timeout, "How long to listen after the last probe")
+      ->capture_default_str()
+      ->check(check_duration);
+  check.add_option("--format", raw.check_format, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+}
 
 void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& raw) {
   app.add_option("--web.listen-address", raw.listen_address,
@@ -149,6 +214,14 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
   for (const auto& network : raw.watch) (void)config.neighbor_watch.add(network);
   config.analyze_json = raw.format == "json";
+  config.probe.address_interval = *parse_duration(raw.probe_address_interval);
+  config.probe.own_interval = *parse_duration(raw.probe_own_interval);
+  config.probe.watch_interval = *parse_duration(raw.probe_watch_interval);
+  config.probe.burst = std::max(2.0, 2 * config.probe.probes_per_second);
+  for (const auto& network : raw.probe_watch) config.probe_watch.push_back(*Ipv4Network::parse(network));
+  if (!raw.check_ip.empty()) config.check_ip = *Ipv4Address::parse(raw.check_ip);
+  config.check_timeout = *parse_duration(raw.check_timeout);
+  config.check_json = raw.check_format == "json";
 }
 
 }  // namespace
@@ -170,6 +243,7 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   define_exporter_options(app, config, raw);
   define_tracker_options(app, config, raw);
   define_neighbor_options(app, config, raw);
+  define_probe_options(app, config, raw);
 
   auto* analyze = app.add_subcommand("analyze",
                                      "Read pcap/pcapng files and report conflicts "
@@ -185,6 +259,11 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   analyze->add_option("--format", raw.format, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+
+  auto* check = app.add_subcommand("check",
+                                   "Ask the segment who answers for an IPv4 address (exit 0: one "
+                                   "MAC, 1: two or more, 3: none, 2: error)");
+  define_check_command(*check, config, raw);
 
   try {
     app.parse(argc, argv);
@@ -209,6 +288,7 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
     return 2;
   }
   config.analyze = analyze->parsed();
+  config.check = check->parsed();
   apply(raw, config);
   return config;
 }

@@ -15,6 +15,7 @@
 #include "collectors/watch_list.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
+#include "core/probe_planner.h"
 #include "exporter/listen_address.h"
 
 namespace arp {
@@ -37,6 +38,11 @@ struct ExporterConfig {
 
   bool arp_enabled = true;  // the sniffer; off, the exporter needs no CAP_NET_RAW
 
+  // Active verification: off (--no-collector.arp.probe), the exporter never sends a frame.
+  bool probe_enabled = true;
+  ProbePlannerConfig probe;
+  std::vector<Ipv4Network> probe_watch;
+
   bool neighbor_enabled = true;
   WatchList neighbor_watch;
   std::size_t neighbor_max_series = 1000;
@@ -46,6 +52,14 @@ struct ExporterConfig {
   bool analyze = false;
   std::vector<std::string> analyze_files;
   bool analyze_json = false;
+
+  // `check IP`: ask the segment who answers for one address, print it, exit.
+  bool check = false;
+  Ipv4Address check_ip;
+  std::string check_interface;  // empty: the interface whose subnet holds check_ip
+  unsigned check_count = 3;
+  Duration check_timeout = std::chrono::seconds(1);
+  bool check_json = false;
 };
 
 // The parsed configuration, or the exit code to leave with: 0 after --help or --version, 2 after

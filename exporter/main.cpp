@@ -7,6 +7,8 @@
 #include "collectors/capture_manager.h"
 #include "collectors/neighbor_collector.h"
 #include "collectors/vendor_files.h"
+#include "collectors/verifier.h"
+#include "exporter/check.h"
 #include "exporter/analyze.h"
 #include "exporter/config.h"
 #include "exporter/http_server.h"
@@ -51,13 +53,20 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   const auto signals = block_termination_signals();
 
   // Without the sniffer the pipeline stays empty: nothing contested, an empty status page.
-  SharedPipeline pipeline(config.tracker, config.filter);
+  SharedPipeline pipeline(config.tracker, config.filter,
+                          config.arp_enabled && config.probe_enabled
+                              ? std::optional<ProbePlannerConfig>(config.probe)
+                              : std::nullopt);
   std::vector<NamedCollector> collectors;
   std::unique_ptr<CaptureManager> captures;
+  std::unique_ptr<Verifier> verifier;
   std::shared_ptr<ArpCollector> arp_collector;
   if (config.arp_enabled) {
     captures = std::make_unique<CaptureManager>(config.interfaces, config.capture,
                                                 config.rescan_interval, pipeline, vendors, logger);
+    verifier = std::make_unique<Verifier>(
+        VerifierOptions{.send_probes = config.probe_enabled, .watch = config.probe_watch},
+        pipeline, *captures, vendors, logger);
     arp_collector =
         std::make_shared<ArpCollector>(pipeline, *captures, vendors, config.max_address_series);
     collectors.push_back({"arp", arp_collector});
@@ -133,6 +142,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (config.check) return run_check(config, vendors, std::cout, std::cerr);
   if (config.analyze) {
     AnalyzeOptions options;
     options.files = config.analyze_files;

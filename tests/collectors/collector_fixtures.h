@@ -31,6 +31,9 @@ inline ArpState incident_state() {
   ArpPipeline pipeline({}, {});
   const auto eth0 = pipeline.add_interface("eth0");
   Timestamp now{std::chrono::hours(24 * 365 * 50)};
+  // This host is 192.0.2.20 on eth0 (MAC 02:00:00:00:00:14), held since before the frames.
+  pipeline.set_host({{eth0, *Ipv4Address::parse("192.0.2.20")}},
+                    {*MacAddress::parse("02:00:00:00:00:14")}, {}, now);
   const auto see = [&](const ArpFrame& frame) {
     now += std::chrono::seconds(1);
     pipeline.tracker().observe(eth0, frame, now);
@@ -48,13 +51,7 @@ inline ArpState incident_state() {
   state.pipeline = pipeline.snapshot(now);
   state.captures["eth0"] =
       CaptureStatistics{.up = true, .received = 13, .dropped = 1, .interface_dropped = 0};
-  const std::vector<HostInterface> host = {{.name = "eth0",
-                                            .up = true,
-                                            .loopback = false,
-                                            .ethernet = true,
-                                            .mac = *MacAddress::parse("02:00:00:00:00:14"),
-                                            .addresses = {*Ipv4Address::parse("192.0.2.20")}}};
-  state.own_claims = find_own_address_claims(host, pipeline.tracker(), state.pipeline.tracker, now);
+  state.own_claims = name_own_claims(state.pipeline);
   return state;
 }
 

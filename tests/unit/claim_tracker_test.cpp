@@ -115,6 +115,7 @@ TEST_F(ClaimTrackerTest, ConflictEndsWhenTheRogueIsSilentForAWindow) {
   see(reply(kOwnerMac, kServerIp));
   see(reply(kRogueMac, kServerIp));
   see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
   ASSERT_EQ(report_for(kServerIp)->state, AddressState::contested);
   for (int i = 0; i < 40; ++i) see(reply(kOwnerMac, kServerIp), seconds(10));  // 400 s of A only
   EXPECT_FALSE(report_for(kServerIp));
@@ -246,7 +247,7 @@ TEST_F(ClaimTrackerTest, OldestAddressIsEvictedAtTheCap) {
 TEST_F(ClaimTrackerTest, AFloodOfNewAddressesDoesNotEvictAContestedOne) {
   ClaimTracker small({.window = seconds(300), .max_addresses = 3});
   const auto eth = small.add_interface("eth0");
-  for (const auto& mac : {kOwnerMac, kRogueMac, kOwnerMac}) {
+  for (const auto& mac : {kOwnerMac, kRogueMac, kOwnerMac, kRogueMac}) {
     clock.advance(seconds(1));
     small.observe(eth, reply(mac, kServerIp), clock.now());
   }

@@ -1,0 +1,27 @@
+// One log line when an address becomes contested, when a conflict is resolved, and for the
+// lesser verdicts (a move, a single flap): IP, every MAC with its vendor, interface, VLAN.
+#pragma once
+
+#include "collectors/logger.h"
+#include "core/claim_tracker.h"
+#include "core/vendor_registry.h"
+
+namespace arp {
+
+class VerdictLog : public VerdictObserver {
+ public:
+  VerdictLog(const ClaimTracker& tracker, const VendorRegistry& vendors, Logger& logger)
+      : tracker_(tracker), vendors_(vendors), logger_(logger) {}
+
+  void verdict_changed(const AddressReport& address, AddressState previous) override;
+
+ private:
+  const ClaimTracker& tracker_;  // for interface names only
+  const VendorRegistry& vendors_;
+  Logger& logger_;
+};
+
+// "00:1b:21:0a:00:0a (Intel Corporate), 00:50:56:0b:00:0b (VMware, Inc.)"
+std::string describe_macs(const std::vector<Claimant>& claimants, const VendorRegistry& vendors);
+
+}  // namespace arp

@@ -1,0 +1,38 @@
+// The one probe the exporter sends, and how to recognise an answer to it.
+//
+// Probes take the RFC 5227 form: sender IP 0.0.0.0, target MAC zero, broadcast. No host
+// updates its ARP cache from a frame whose sender IP is unspecified, so asking never changes
+// where anyone sends traffic, and it works on interfaces where this host has no address in the
+// subnet (a monitoring port). The price: Linux answers such a request unicast to the prober
+// with target IP 0.0.0.0, so only the prober sees the answers — which is all it needs.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include "core/arp_frame.h"
+
+namespace arp {
+
+// Ethernet header, up to two 802.1Q tags and the 28-byte ARP packet, padded to the 60-byte
+// Ethernet minimum (without FCS).
+inline constexpr std::size_t kMaxProbeFrame = 64;
+
+struct ProbeFrame {
+  std::array<std::byte, kMaxProbeFrame> bytes{};
+  std::size_t size = 0;
+  std::span<const std::byte> view() const { return {bytes.data(), size}; }
+};
+
+// An RFC 5227 probe from `source` for `target`, tagged as `vlan` says (outer 0x88a8 for QinQ).
+ProbeFrame build_arp_probe(const MacAddress& source, Vlan vlan, Ipv4Address target);
+
+// A reply to a probe (ours or anyone's): its sender answers for sender_ip, in the form a host
+// uses when it was asked from 0.0.0.0.
+inline bool answers_probe(const ArpFrame& frame) {
+  return frame.kind == ArpKind::reply && frame.target_ip.is_unspecified() &&
+         !frame.sender_ip.is_unspecified() && !frame.sender_mac_invalid;
+}
+
+}  // namespace arp

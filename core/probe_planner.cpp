@@ -1,0 +1,222 @@
+#include "core/probe_planner.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace arp {
+namespace {
+
+std::size_t index_of(ProbeReason reason) { return static_cast<std::size_t>(reason); }
+
+// Which waiting rounds go first when the budget is short: a thief of this host's address is
+// the most urgent page, a change on the wire next; sweeps wait.
+constexpr std::array kUrgency = {ProbeReason::own_address, ProbeReason::change,
+                                 ProbeReason::recheck, ProbeReason::watch};
+
+}  // namespace
+
+std::string_view to_string(ProbeReason reason) {
+  switch (reason) {
+    case ProbeReason::change:
+      return "change";
+    case ProbeReason::own_address:
+      return "own_address";
+    case ProbeReason::watch:
+      return "watch";
+    case ProbeReason::recheck:
+      return "recheck";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ProbeLimit limit) {
+  switch (limit) {
+    case ProbeLimit::rate:
+      return "rate";
+    case ProbeLimit::address_interval:
+      return "address_interval";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RoundOutcome outcome) {
+  switch (outcome) {
+    case RoundOutcome::unanswered:
+      return "unanswered";
+    case RoundOutcome::one_mac:
+      return "one_mac";
+    case RoundOutcome::several_macs:
+      return "several_macs";
+  }
+  return "unknown";
+}
+
+ProbePlanner::ProbePlanner(ProbePlannerConfig config)
+    : config_(config), tokens_(std::max(config.burst, 1.0)) {
+  config_.burst = std::max(config_.burst, 1.0);
+  config_.probes_per_round = std::max<std::uint32_t>(config_.probes_per_round, 1);
+}
+
+ProbeCounters& ProbePlanner::counters_for(InterfaceIndex interface) {
+  if (counters_.size() <= interface) counters_.resize(interface + 1U);
+  return counters_[interface];
+}
+
+Duration ProbePlanner::interval_for(ProbeReason reason) const {
+  return reason == ProbeReason::recheck ? config_.recheck_interval : config_.address_interval;
+}
+
+void ProbePlanner::request(const AddressKey& key, ProbeReason reason, Timestamp now) {
+  if (rounds_.contains(key) || queued_.contains(key)) return;
+  const auto last = last_round_.find(key);
+  if (last != last_round_.end() && now - last->second < interval_for(reason)) {
+    // A recheck simply is not due yet; anything else was asked for and refused.
+    if (reason != ProbeReason::recheck) {
+      ++counters_for(key.interface).suppressed[static_cast<std::size_t>(ProbeLimit::address_interval)];
+    }
+    return;
+  }
+  if (pending_count_ >= config_.max_pending) {
+    ++counters_for(key.interface).suppressed[static_cast<std::size_t>(ProbeLimit::rate)];
+    return;
+  }
+  pending_[index_of(reason)].push_back(Pending{.key = key, .requested = now});
+  queued_.insert(key);
+  ++pending_count_;
+}
+
+void ProbePlanner::schedule(std::vector<AddressKey> own, std::vector<AddressKey> watched,
+                            Timestamp now) {
+  std::vector<Scheduled> next;
+  next.reserve(own.size() + watched.size());
+  const auto add = [&](const std::vector<AddressKey>& keys, ProbeReason reason, Duration interval) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto known = std::find_if(scheduled_.begin(), scheduled_.end(), [&](const Scheduled& s) {
+        return s.key == keys[i] && s.reason == reason;
+      });
+      // New addresses are spread over one interval, so that a host with many addresses (or a
+      // watched /24) does not spend the whole budget at once.
+      const auto offset = interval * static_cast<Duration::rep>(i) /
+                          static_cast<Duration::rep>(std::max<std::size_t>(keys.size(), 1));
+      next.push_back(Scheduled{.key = keys[i],
+                               .reason = reason,
+                               .due = known != scheduled_.end() ? known->due : now + offset});
+    }
+  };
+  add(own, ProbeReason::own_address, config_.own_interval);
+  add(watched, ProbeReason::watch, config_.watch_interval);
+  scheduled_ = std::move(next);
+}
+
+void ProbePlanner::answer(const AddressKey& key, const MacAddress& mac) {
+  const auto round = rounds_.find(key);
+  if (round == rounds_.end()) return;
+  ++counters_for(key.interface).answers;
+  auto& answers = round->second.answers;
+  if (std::find(answers.begin(), answers.end(), mac) == answers.end() &&
+      answers.size() < config_.max_answers_per_round) {
+    answers.push_back(mac);
+  }
+}
+
+void ProbePlanner::refill(Timestamp now) {
+  if (refilled_ == Timestamp{} || now < refilled_) {
+    refilled_ = now;  // first call, or a clock that went back: start the budget afresh
+    return;
+  }
+  const double elapsed = std::chrono::duration<double>(now - refilled_).count();
+  tokens_ = std::min(config_.burst, tokens_ + elapsed * config_.probes_per_second);
+  refilled_ = now;
+}
+
+bool ProbePlanner::take_token() {
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+void ProbePlanner::queue_due(Timestamp now) {
+  for (auto& scheduled : scheduled_) {
+    if (scheduled.due > now) continue;
+    const auto interval =
+        scheduled.reason == ProbeReason::own_address ? config_.own_interval : config_.watch_interval;
+    scheduled.due = now + interval;
+    request(scheduled.key, scheduled.reason, now);
+  }
+}
+
+void ProbePlanner::continue_rounds(Timestamp now, Step& step) {
+  for (auto& [key, round] : rounds_) {
+    if (round.probes_sent >= config_.probes_per_round || round.next_probe > now) continue;
+    if (!take_token()) return;  // the rest of the round waits for the budget
+    step.send.push_back(Probe{.key = key, .reason = round.reason});
+    ++counters_for(key.interface).sent[index_of(round.reason)];
+    ++round.probes_sent;
+    round.next_probe = now + config_.probe_spacing;
+  }
+}
+
+void ProbePlanner::start_rounds(Timestamp now, Step& step) {
+  for (const auto reason : kUrgency) {
+    auto& queue = pending_[index_of(reason)];
+    while (!queue.empty()) {
+      const auto pending = queue.front();
+      if (now - pending.requested > config_.max_wait) {
+        ++counters_for(pending.key.interface).suppressed[static_cast<std::size_t>(ProbeLimit::rate)];
+      } else if (!take_token()) {
+        return;  // everything behind waits too
+      } else {
+        rounds_.emplace(pending.key, Round{.reason = reason,
+                                           .started = now,
+                                           .next_probe = now + config_.probe_spacing,
+                                           .probes_sent = 1,
+                                           .answers = {}});
+        last_round_[pending.key] = now;
+        step.send.push_back(Probe{.key = pending.key, .reason = reason});
+        ++counters_for(pending.key.interface).sent[index_of(reason)];
+      }
+      queue.pop_front();
+      queued_.erase(pending.key);
+      --pending_count_;
+    }
+  }
+}
+
+void ProbePlanner::finish_rounds(Timestamp now, Step& step) {
+  for (auto round = rounds_.begin(); round != rounds_.end();) {
+    if (now - round->second.started < config_.round_duration) {
+      ++round;
+      continue;
+    }
+    const auto& answers = round->second.answers;
+    const auto outcome = answers.empty()       ? RoundOutcome::unanswered
+                         : answers.size() == 1 ? RoundOutcome::one_mac
+                                               : RoundOutcome::several_macs;
+    ++counters_for(round->first.interface).rounds[static_cast<std::size_t>(outcome)];
+    step.finished.push_back(FinishedRound{.key = round->first,
+                                          .reason = round->second.reason,
+                                          .result = VerificationResult{.answers = answers}});
+    round = rounds_.erase(round);
+  }
+}
+
+void ProbePlanner::forget_old_rounds(Timestamp now) {
+  // Once a second is plenty: the map holds at most a few intervals' worth of rounds.
+  if (now - forgotten_ < std::chrono::seconds(1)) return;
+  forgotten_ = now;
+  const auto longest = std::max(config_.address_interval, config_.recheck_interval);
+  std::erase_if(last_round_, [&](const auto& entry) { return now - entry.second > longest; });
+}
+
+ProbePlanner::Step ProbePlanner::advance(Timestamp now) {
+  Step step;
+  refill(now);
+  finish_rounds(now, step);
+  queue_due(now);
+  continue_rounds(now, step);
+  start_rounds(now, step);
+  forget_old_rounds(now);
+  return step;
+}
+
+}  // namespace arp
