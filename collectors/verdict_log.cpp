@@ -12,6 +12,7 @@ std::string describe_macs(const std::vector<Claimant>& claimants, const VendorRe
 }
 
 void VerdictLog::verdict_changed(const AddressReport& address, AddressState previous) {
+  if (address.state == previous) return;  // claims changed hands; the verdict did not
   const auto message = [&]() -> std::string_view {
     switch (address.state) {
       case AddressState::contested:

@@ -137,7 +137,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
       returned->second = std::max(returned->second, now);
     }
     ++counters.flaps;
-    judge(record, now);
+    judge(record, now, true);
     return ClaimEvent::returning_claimant;
   }
 
@@ -152,7 +152,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
       Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
   record.current = static_cast<std::uint32_t>(contest.claimants.size() - 1);
   ++counters.moves;
-  judge(record, now);
+  judge(record, now, true);
   return ClaimEvent::new_claimant;
 }
 
@@ -308,10 +308,10 @@ AddressReport ClaimTracker::report_of(const Record& record, AddressState state) 
                        .verified = record.contest->verified_at != Timestamp{}};
 }
 
-void ClaimTracker::judge(Record& record, Timestamp now) {
+void ClaimTracker::judge(Record& record, Timestamp now, bool claims_changed) {
   const auto state = state_of(record, now - config_.window);
   auto& contest = *record.contest;
-  if (state == contest.verdict) return;
+  if (state == contest.verdict && !claims_changed) return;
   const auto previous = std::exchange(contest.verdict, state);
   if (observer_ != nullptr) observer_->verdict_changed(report_of(record, state), previous);
 }

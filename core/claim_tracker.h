@@ -104,9 +104,10 @@ struct AddressReport {
   bool verified = false;
 };
 
-// Told of every change of verdict, as it happens, so an edge can log it and `analyze` can keep
-// the history of a capture without a second history beside the tracker. Called with the
-// tracker's state already updated; must not call back into the tracker.
+// Told, as it happens, of every change of verdict and of every change of claimant on an
+// address in trouble (then `previous` equals address.state), so an edge can log it and
+// `analyze` can keep the history of a capture without a second history beside the tracker.
+// Called with the tracker's state already updated; must not change the tracker.
 class VerdictObserver {
  public:
   virtual ~VerdictObserver() = default;
@@ -210,8 +211,9 @@ class ClaimTracker {
   static bool verified_now(const Contest& contest, Timestamp horizon);
   Contest& contest_of(std::uint32_t slot);  // creates the contest if there is none
   AddressReport report_of(const Record& record, AddressState state) const;
-  // Tells the observer when the record's verdict differs from the one it was last told.
-  void judge(Record& record, Timestamp now);
+  // Tells the observer when the record's verdict differs from the one it was last told, or
+  // when its claims changed hands.
+  void judge(Record& record, Timestamp now, bool claims_changed = false);
   void link_front(std::uint32_t slot);
   void unlink(std::uint32_t slot);
 

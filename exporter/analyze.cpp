@@ -39,12 +39,42 @@ class AnalyzeError : public std::runtime_error {
 // What happened to each address over the whole capture. No I/O here: it only sees outcomes.
 
 // The tracker forgets claims older than the window, which is right for a live exporter but
-// would make a conflict that ended early in a long capture vanish from the final snapshot.
+// would make a conflict that ended early in a long capture vanish from the final snapshot. So
+// the tracker tells this observer every change of verdict, with the claimants as they stood,
+// and the history keeps the worst verdict and the union of the claimants it was told of.
 struct AddressHistory {
-  bool contested = false;  // had a returning_claimant: the tracker's own definition of conflict
-  // By MacAddress::to_u64(): a flood of MACs for one IP must not make every later frame scan
-  // all the MACs seen so far.
-  std::unordered_map<std::uint64_t, Claimant> claimants;
+  AddressState worst = AddressState::stable;
+  std::vector<Claimant> claimants;  // one per MAC; at most the tracker's cap per address
+};
+
+void merge_claimant(AddressHistory& history, const Claimant& seen) {
+  const auto known = std::find_if(history.claimants.begin(), history.claimants.end(),
+                                  [&](const Claimant& c) { return c.mac == seen.mac; });
+  if (known == history.claimants.end()) {
+    history.claimants.push_back(seen);
+    return;
+  }
+  known->first_seen = std::min(known->first_seen, seen.first_seen);
+  known->last_seen = std::max(known->last_seen, seen.last_seen);
+  known->frames = std::max(known->frames, seen.frames);
+}
+
+class VerdictHistory final : public VerdictObserver {
+ public:
+  void verdict_changed(const AddressReport& address, AddressState /*previous*/) override {
+    merge(address);
+  }
+  void merge(const AddressReport& address) {
+    auto& history = addresses_[address.key];
+    history.worst = std::max(history.worst, address.state);
+    for (const auto& claimant : address.claimants) merge_claimant(history, claimant);
+  }
+  const std::unordered_map<AddressKey, AddressHistory, AddressKeyHash>& addresses() const {
+    return addresses_;
+  }
+
+ private:
+  std::unordered_map<AddressKey, AddressHistory, AddressKeyHash> addresses_;
 };
 
 struct ProbeHistory {
@@ -55,86 +85,29 @@ struct ProbeHistory {
 // (interface, vlan, probed ip, prober): std::map keeps the probes in a stable order.
 using ProbeKey = std::tuple<InterfaceIndex, Vlan, Ipv4Address, MacAddress>;
 
-void merge_claimant(AddressHistory& history, const Claimant& seen) {
-  const auto [found, inserted] = history.claimants.try_emplace(seen.mac.to_u64(), seen);
-  if (inserted) return;
-  auto& known = found->second;
-  known.first_seen = std::min(known.first_seen, seen.first_seen);
-  known.last_seen = std::max(known.last_seen, seen.last_seen);
-  known.frames = std::max(known.frames, seen.frames);
-}
-
-void count_claim(AddressHistory& history, const MacAddress& mac, Timestamp captured) {
-  auto& claimant =
-      history.claimants
-          .try_emplace(
-              mac.to_u64(),
-              Claimant{.mac = mac, .frames = 0, .first_seen = captured, .last_seen = captured})
-          .first->second;
-  ++claimant.frames;
-  claimant.first_seen = std::min(claimant.first_seen, captured);
-  claimant.last_seen = std::max(claimant.last_seen, captured);
-}
-
-class CaptureHistory {
+// Probes for addresses someone else held, which the tracker only counts.
+class ProbeLog {
  public:
   // Called for every frame, in capture-time order, after the pipeline has processed it.
   void record(InterfaceIndex interface, const PipelineOutcome& outcome, Timestamp captured,
               const ClaimTracker& tracker) {
-    if (outcome.frame == nullptr) return;
+    if (outcome.frame == nullptr || outcome.event != ClaimEvent::probe_for_claimed) return;
     const ArpFrame& frame = *outcome.frame;
-    switch (outcome.event) {
-      case ClaimEvent::new_claimant:
-      case ClaimEvent::returning_claimant: {
-        const AddressKey key{frame.sender_ip, frame.vlan, interface};
-        auto [found, first_trouble] = addresses_.try_emplace(key);
-        if (first_trouble) {
-          // The tracker's view seeds the history with the claims made before the address
-          // changed hands (this frame included). From here on every claim frame is counted
-          // below, so later merges of the tracker's view, at each event or at the end, could
-          // add nothing: its counts restart when a claimant expires, ours do not.
-          for (const auto& claimant : tracker.claimants(key, captured)) {
-            merge_claimant(found->second, claimant);
-          }
-        } else {
-          count_claim(found->second, frame.sender_mac, captured);
-        }
-        found->second.contested |= outcome.event == ClaimEvent::returning_claimant;
-        break;
+    auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
+    ++probe.frames;
+    const AddressKey probed{frame.target_ip, frame.vlan, interface};
+    for (const auto& claimant : tracker.claimants(probed, captured)) {
+      if (claimant.mac != frame.sender_mac &&
+          std::find(probe.claimed_by.begin(), probe.claimed_by.end(), claimant.mac) ==
+              probe.claimed_by.end()) {
+        probe.claimed_by.push_back(claimant.mac);
       }
-      case ClaimEvent::new_address:
-      case ClaimEvent::refreshed: {
-        if (addresses_.empty()) break;  // the common case costs nothing
-        const auto found = addresses_.find(AddressKey{frame.sender_ip, frame.vlan, interface});
-        if (found != addresses_.end()) count_claim(found->second, frame.sender_mac, captured);
-        break;
-      }
-      case ClaimEvent::probe_for_claimed: {
-        auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
-        ++probe.frames;
-        const AddressKey probed{frame.target_ip, frame.vlan, interface};
-        for (const auto& claimant : tracker.claimants(probed, captured)) {
-          if (claimant.mac != frame.sender_mac &&
-              std::find(probe.claimed_by.begin(), probe.claimed_by.end(), claimant.mac) ==
-                  probe.claimed_by.end()) {
-            probe.claimed_by.push_back(claimant.mac);
-          }
-        }
-        break;
-      }
-      case ClaimEvent::not_a_claim:
-      case ClaimEvent::probe:
-        break;
     }
   }
 
-  const std::unordered_map<AddressKey, AddressHistory, AddressKeyHash>& addresses() const {
-    return addresses_;
-  }
   const std::map<ProbeKey, ProbeHistory>& probes() const { return probes_; }
 
  private:
-  std::unordered_map<AddressKey, AddressHistory, AddressKeyHash> addresses_;
   std::map<ProbeKey, ProbeHistory> probes_;
 };
 
@@ -175,6 +148,7 @@ struct Report {
   std::array<std::uint64_t, kAllRejectReasons.size()> rejected{};
   std::uint64_t ignored = 0;
   std::vector<AddressEntry> contested;
+  std::vector<AddressEntry> flapped;
   std::vector<AddressEntry> moved;
   std::vector<ProbeEntry> probes_for_claimed;
 };
@@ -188,22 +162,28 @@ void sort_entries(std::vector<Entry>& entries) {
   });
 }
 
-void add_history(Report& report, const CaptureHistory& history, const ClaimTracker& tracker) {
+void add_history(Report& report, const VerdictHistory& history, const ProbeLog& probes,
+                 const ClaimTracker& tracker) {
   for (const auto& [key, address] : history.addresses()) {
+    if (address.worst == AddressState::stable) continue;
     AddressEntry entry{.interface = std::string(tracker.interface_name(key.interface)),
                        .key = key,
                        .claimants = {}};
-    for (const auto& [mac, claimant] : address.claimants) entry.claimants.push_back(claimant);
+    entry.claimants = address.claimants;
     std::sort(entry.claimants.begin(), entry.claimants.end(),
               [](const Claimant& a, const Claimant& b) {
                 return std::tie(a.first_seen, a.mac) < std::tie(b.first_seen, b.mac);
               });
-    (address.contested ? report.contested : report.moved).push_back(std::move(entry));
+    (address.worst == AddressState::contested ? report.contested
+     : address.worst == AddressState::flapped ? report.flapped
+                                               : report.moved)
+        .push_back(std::move(entry));
   }
   sort_entries(report.contested);
+  sort_entries(report.flapped);
   sort_entries(report.moved);
 
-  for (const auto& [key, probe] : history.probes()) {
+  for (const auto& [key, probe] : probes.probes()) {
     const auto& [interface, vlan, ip, prober] = key;
     report.probes_for_claimed.push_back(
         ProbeEntry{.interface = std::string(tracker.interface_name(interface)),
@@ -301,12 +281,17 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
   }
   out << "; " << report.ignored << " ignored by filter rules\n";
   out << "window: " << duration_text(report.window)
-      << " (an address is contested when a MAC claims it again within the window after another "
-         "MAC did)\n";
+      << " (an address is contested when two MACs each claim it again within the window after "
+         "another did; one return alone is a flap)\n";
 
   out << "\nCONTESTED: " << plural(report.contested.size(), "address", "addresses")
       << " (two or more MACs kept claiming it: an IP conflict, find and fix the duplicate)\n";
   write_address_entries(out, report.contested, vendors);
+
+  out << "\nFLAPPED ONCE: " << plural(report.flapped.size(), "address", "addresses")
+      << " (went back to an earlier MAC once: a stray announcement such as a VRRP backup's, not a "
+         "conflict)\n";
+  write_address_entries(out, report.flapped, vendors);
 
   out << "\nMOVED: " << plural(report.moved.size(), "address", "addresses")
       << " (the MAC changed and the old one went silent: NIC swap, VM migration, failover)\n";
@@ -342,7 +327,8 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
     out << "verdict: CONTESTED, "
         << plural(report.contested.size(), "address has", "addresses have") << " an IP conflict\n";
   } else {
-    out << "verdict: no IP conflict, " << plural(report.moved.size(), "address", "addresses")
+    out << "verdict: no IP conflict, " << plural(report.flapped.size(), "address", "addresses")
+        << " flapped once, " << plural(report.moved.size(), "address", "addresses")
         << " moved, " << plural(report.probes_for_claimed.size(), "probe", "probes")
         << " for claimed addresses\n";
   }
@@ -409,6 +395,7 @@ void write_json(std::ostream& out, const Report& report, const VendorRegistry& v
                       {"rejected", std::move(rejected)},
                       {"ignored", report.ignored},
                       {"contested", address_entries_json(report.contested, vendors)},
+                      {"flapped", address_entries_json(report.flapped, vendors)},
                       {"moved", address_entries_json(report.moved, vendors)},
                       {"probes_for_claimed", std::move(probes)}};
   // Registry names are UTF-8 as published, but one bad byte must not cost the whole report.
@@ -433,6 +420,7 @@ struct CaptureFile {
   std::optional<Timestamp> last_packet;
   // The packet read ahead; valid until the next read from this file.
   CapturePacket packet;
+  Timestamp captured;
 };
 
 // Keeps `err` to one line, whatever libpcap put in its message.
@@ -458,19 +446,30 @@ CaptureReader open_capture(const std::string& path, std::FILE* standard_input) {
   return reader;
 }
 
+// Times the tracker and the report can do arithmetic on without overflowing (a Timestamp
+// holds nanoseconds in 64 bits: up to 2262). Captures are from after 1970; the end leaves the
+// window and the capture's span room.
+constexpr auto kLatestCaptureTime = std::chrono::sys_days{std::chrono::year{2200} / 1 / 1};
+
 // Reads the next packet into `file`; false at the end, or at a cut (the reader keeps where).
+// A time stamp outside 1970..2200 is corruption, not a cut: the pcapng format can carry one
+// (64-bit time stamps), and no verdict can be built on a clock that wraps.
 bool read_ahead(CaptureFile& file) {
   auto packet = file.reader->next();
   if (!packet) return false;
+  const auto seconds = packet->header->ts.tv_sec;
+  if (seconds < 0 || std::chrono::seconds(seconds) >= kLatestCaptureTime.time_since_epoch()) {
+    throw AnalyzeError(file.path + ": packet " + std::to_string(file.packets + 1) +
+                       " has the time stamp " + std::to_string(seconds) +
+                       " s, outside 1970 to 2200: the file is corrupt");
+  }
   file.packet = *packet;
+  file.captured = Timestamp{} + std::chrono::duration_cast<Duration>(
+                                    std::chrono::seconds(seconds) +
+                                    // Opened with nanosecond precision, libpcap puts
+                                    // nanoseconds in tv_usec.
+                                    std::chrono::nanoseconds(packet->header->ts.tv_usec));
   return true;
-}
-
-Timestamp capture_time(const pcap_pkthdr& header) {
-  // Opened with nanosecond precision, libpcap puts nanoseconds in tv_usec.
-  return Timestamp{} +
-         std::chrono::duration_cast<Duration>(std::chrono::seconds(header.ts.tv_sec) +
-                                              std::chrono::nanoseconds(header.ts.tv_usec));
 }
 
 // Basenames keep the report readable; where two files share one, their paths as given, so two
@@ -516,10 +515,12 @@ Report analyze(const AnalyzeOptions& options) {
   using Pending = std::pair<Timestamp, std::size_t>;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (read_ahead(files[i])) pending.emplace(capture_time(*files[i].packet.header), i);
+    if (read_ahead(files[i])) pending.emplace(files[i].captured, i);
   }
 
-  CaptureHistory history;
+  VerdictHistory history;
+  pipeline.set_observer(&history);
+  ProbeLog probes;
   std::optional<Timestamp> latest;
   while (!pending.empty()) {
     const auto [captured, i] = pending.top();
@@ -535,14 +536,16 @@ Report analyze(const AnalyzeOptions& options) {
     const std::span frame(reinterpret_cast<const std::byte*>(file.packet.data.data()),  // NOLINT
                           file.packet.data.size());
     const auto outcome = pipeline.process(file.index, frame, captured);
-    history.record(file.index, outcome, captured, pipeline.tracker());
+    probes.record(file.index, outcome, captured, pipeline.tracker());
 
-    if (read_ahead(file)) pending.emplace(capture_time(*file.packet.header), i);
+    if (read_ahead(file)) pending.emplace(file.captured, i);
   }
 
   Report report;
   report.window = options.tracker.window;
   const auto snapshot = pipeline.snapshot(latest.value_or(Timestamp{}));
+  for (const auto& address : snapshot.tracker.addresses) history.merge(address);
+  pipeline.set_observer(nullptr);
   for (const auto& file : files) {
     const auto& counters = snapshot.counters.at(file.index);
     report.files.push_back(FileSummary{.path = file.path,
@@ -567,7 +570,7 @@ Report analyze(const AnalyzeOptions& options) {
     }
     report.ignored += counters.ignored;
   }
-  add_history(report, history, pipeline.tracker());
+  add_history(report, history, probes, pipeline.tracker());
   return report;
 }
 
