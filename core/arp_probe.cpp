@@ -44,7 +44,9 @@ ProbeFrame build_arp_probe(const MacAddress& source, Vlan vlan, Ipv4Address targ
     out.be16(kEtherTypeServiceVlan);
     out.be16(vlan.outer);
   }
-  if (vlan.inner != 0) {
+  // Under an S-tag the customer tag is written even when it is 0 (priority-tagged): the
+  // decoder reads S-tag X alone as {0, X}, and the answers would reach no round.
+  if (vlan.inner != 0 || vlan.outer != 0) {
     out.be16(kEtherTypeVlan);
     out.be16(vlan.inner);
   }
