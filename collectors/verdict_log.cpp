@@ -31,14 +31,17 @@ void VerdictLog::verdict_changed(const AddressReport& address, AddressState prev
                      : address.state == AddressState::stable ? LogLevel::debug
                                                              : LogLevel::info;
   if (!logger_.enabled(level)) return;
-  logger_.log(level, message,
-              {{"interface", std::string(tracker_.interface_name(address.key.interface))},
-               {"vlan", address.key.vlan.to_string()},
-               {"ip", address.key.ip.to_string()},
-               {"macs", describe_macs(address.claimants, vendors_)},
-               {"verdict", std::string(to_string(address.state))},
-               {"previous", std::string(to_string(previous))},
-               {"evidence", address.verified ? "verified" : "passive"}});
+  const auto suppressed = budget_.take(LogBudget::Clock::now());
+  if (!suppressed) return;
+  LogFields fields{{"interface", std::string(tracker_.interface_name(address.key.interface))},
+                   {"vlan", address.key.vlan.to_string()},
+                   {"ip", address.key.ip.to_string()},
+                   {"macs", describe_macs(address.claimants, vendors_)},
+                   {"verdict", std::string(to_string(address.state))},
+                   {"previous", std::string(to_string(previous))},
+                   {"evidence", address.verified ? "verified" : "passive"}};
+  if (*suppressed > 0) fields.emplace_back("suppressed", std::to_string(*suppressed));
+  logger_.log(level, message, fields);
 }
 
 }  // namespace arp

@@ -2,6 +2,7 @@
 // lesser verdicts (a move, a single flap): IP, every MAC with its vendor, interface, VLAN.
 #pragma once
 
+#include "collectors/log_budget.h"
 #include "collectors/logger.h"
 #include "core/claim_tracker.h"
 #include "core/vendor_registry.h"
@@ -19,6 +20,9 @@ class VerdictLog : public VerdictObserver {
   const ClaimTracker& tracker_;  // for interface names only
   const VendorRegistry& vendors_;
   Logger& logger_;
+  // A real incident is a handful of lines; a hostile host making thousands of addresses
+  // change hands must not make a line each (the next line let through counts the rest).
+  LogBudget budget_{5.0, 50.0};
 };
 
 // "00:1b:21:0a:00:0a (Intel Corporate), 00:50:56:0b:00:0b (VMware, Inc.)"
