@@ -571,6 +571,19 @@ TEST_F(AnalyzeTest, CorruptRecordIsAnErrorNotACut) {
   expect_one_error_line(run({path}), "analyze: " + path + ": ");
 }
 
+TEST_F(AnalyzeTest, TimeStampBeyondTheClockIsAnErrorNotAnOverflow) {
+  // pcapng's 64-bit time stamps reach past 2262, where nanoseconds since 1970 overflow 64 bits
+  // (the fuzzer found it: tests/fuzz/corpus/analyze_capture/time-stamp-overflow). Here: the
+  // largest one in nanoseconds, the year 2554.
+  auto bytes = pcapng_bytes(incident(kStart, 2));
+  const std::size_t second_block = 28 + 32 + (32 + 44);
+  std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(second_block + 12), 8, 0xff);
+  const auto path = (dir_ / "far-future.pcapng").string();
+  write_bytes(path, bytes);
+
+  expect_one_error_line(run({path}), "analyze: " + path + ": packet 2 has the time stamp ");
+}
+
 TEST_F(AnalyzeTest, CutCaptureAmongOthersStillFailsWhenAnotherIsBroken) {
   const auto cut = capture("cut.pcap", incident(kStart, 3));
   std::filesystem::resize_file(cut, std::filesystem::file_size(cut) - 10);
