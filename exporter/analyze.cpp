@@ -176,7 +176,7 @@ void add_history(Report& report, const VerdictHistory& history, const ProbeLog& 
               });
     (address.worst == AddressState::contested ? report.contested
      : address.worst == AddressState::flapped ? report.flapped
-                                               : report.moved)
+                                              : report.moved)
         .push_back(std::move(entry));
   }
   sort_entries(report.contested);
@@ -328,8 +328,8 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
         << plural(report.contested.size(), "address has", "addresses have") << " an IP conflict\n";
   } else {
     out << "verdict: no IP conflict, " << plural(report.flapped.size(), "address", "addresses")
-        << " flapped once, " << plural(report.moved.size(), "address", "addresses")
-        << " moved, " << plural(report.probes_for_claimed.size(), "probe", "probes")
+        << " flapped once, " << plural(report.moved.size(), "address", "addresses") << " moved, "
+        << plural(report.probes_for_claimed.size(), "probe", "probes")
         << " for claimed addresses\n";
   }
 }
