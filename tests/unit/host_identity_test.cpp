@@ -127,8 +127,8 @@ TEST_F(HostIdentityTest, TwoOwnMacsAnsweringOnTwoInterfacesAreReported) {
   const auto macs = find_own_address_macs(host, tracker, tracker.interface_count(), clock.now());
   ASSERT_EQ(macs.size(), 1U);
   EXPECT_EQ(macs[0].ip, kVip);
-  EXPECT_EQ(macs[0].answering,
-            (std::vector<std::pair<InterfaceIndex, MacAddress>>{{eth0, kEth0Mac}, {eth1, kEth1Mac}}));
+  EXPECT_EQ(macs[0].answering, (std::vector<std::pair<InterfaceIndex, MacAddress>>{
+                                   {eth0, kEth0Mac}, {eth1, kEth1Mac}}));
   EXPECT_TRUE(find_own_address_claims(host, tracker, clock.now()).empty());
 }
 

@@ -198,10 +198,8 @@ TEST_F(ProbePlannerTest, ARecheckThatIsNotDueWaitsUncounted) {
 }
 
 TEST_F(ProbePlannerTest, ARequestThatWaitedLongerThanMaxWaitIsDroppedAndCounted) {
-  ProbePlanner planner({.probes_per_second = 0.1,
-                        .burst = 1,
-                        .probes_per_round = 1,
-                        .max_wait = seconds(5)});
+  ProbePlanner planner(
+      {.probes_per_second = 0.1, .burst = 1, .probes_per_round = 1, .max_wait = seconds(5)});
   planner.request(key_for(1), ProbeReason::change, clock.now());
   planner.request(key_for(2), ProbeReason::change, clock.now());
   planner.request(key_for(3), ProbeReason::change, clock.now());
@@ -217,15 +215,14 @@ TEST_F(ProbePlannerTest, ARequestThatWaitedLongerThanMaxWaitIsDroppedAndCounted)
 
 TEST_F(ProbePlannerTest, AFullQueueRefusesAndCountsTheRateLimit) {
   ProbePlanner planner({.burst = 1, .max_pending = 2});
-  for (std::uint32_t i = 0; i < 5; ++i) planner.request(key_for(i), ProbeReason::change, clock.now());
+  for (std::uint32_t i = 0; i < 5; ++i)
+    planner.request(key_for(i), ProbeReason::change, clock.now());
   EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::rate), 3U);
 }
 
 TEST_F(ProbePlannerTest, WhenTheBudgetIsShortOwnAddressesGoFirstThenChangesRechecksWatches) {
-  ProbePlanner planner({.probes_per_second = 1,
-                        .burst = 1,
-                        .probes_per_round = 1,
-                        .max_wait = seconds(60)});
+  ProbePlanner planner(
+      {.probes_per_second = 1, .burst = 1, .probes_per_round = 1, .max_wait = seconds(60)});
   planner.request(key_for(99), ProbeReason::change, clock.now());
   planner.advance(clock.now());  // spends the burst
   planner.request(key_for(4), ProbeReason::watch, clock.now());
@@ -236,8 +233,8 @@ TEST_F(ProbePlannerTest, WhenTheBudgetIsShortOwnAddressesGoFirstThenChangesReche
   for (const auto& probe : run(planner, seconds(10), milliseconds(100)).send) {
     order.push_back(probe.reason);
   }
-  EXPECT_EQ(order, (std::vector{ProbeReason::own_address, ProbeReason::change,
-                                ProbeReason::recheck, ProbeReason::watch}));
+  EXPECT_EQ(order, (std::vector{ProbeReason::own_address, ProbeReason::change, ProbeReason::recheck,
+                                ProbeReason::watch}));
 }
 
 TEST_F(ProbePlannerTest, OwnAddressesAreProbedEveryOwnInterval) {
