@@ -286,5 +286,172 @@ TEST_F(ClaimTrackerTest, AMillionDistinctClaimsStayWithinTheCap) {
   EXPECT_LT(heap_in_use(), heap_at_cap + heap_at_cap / 10);
 }
 
+// --- Passive rules and verification rounds ---
+
+const auto kVirtualMac = *MacAddress::parse("00:00:5e:00:01:01");  // VRRP virtual MAC
+const auto kBackupMac = *MacAddress::parse("00:1b:21:0c:00:0c");   // VRRP backup's real MAC
+
+struct VerdictChange {
+  AddressState state;
+  AddressState previous;
+  bool operator==(const VerdictChange&) const = default;
+};
+
+// Keeps the changes of verdict (the observer also hears claimant changes with an unchanged one).
+class VerdictRecorder : public VerdictObserver {
+ public:
+  void verdict_changed(const AddressReport& address, AddressState previous) override {
+    if (address.state != previous) changes.push_back({address.state, previous});
+  }
+  std::vector<VerdictChange> changes;
+};
+
+class ClaimTrackerVerificationTest : public ClaimTrackerTest {
+ protected:
+  ClaimTrackerVerificationTest() { tracker.set_observer(&recorder); }
+
+  const AddressKey server{kServerIp, {}, 0};
+  VerdictRecorder recorder;
+
+  void round_heard(std::vector<MacAddress> answers, Duration after = seconds(1)) {
+    clock.advance(after);
+    tracker.verified(server, VerificationResult{.answers = std::move(answers)}, clock.now());
+  }
+  AddressState state() {
+    const auto report = report_for(kServerIp);
+    return report ? report->state : AddressState::stable;
+  }
+};
+
+TEST_F(ClaimTrackerVerificationTest, PassiveSingleReturnIsFlappedNotContested) {
+  see(reply(kVirtualMac, kServerIp));
+  see(request(kBackupMac, kServerIp, kServerIp));
+  see(reply(kVirtualMac, kServerIp), milliseconds(20));
+  EXPECT_EQ(state(), AddressState::flapped);
+  for (int i = 0; i < 20; ++i) see(reply(kVirtualMac, kServerIp), seconds(10));
+  EXPECT_EQ(state(), AddressState::flapped);
+  EXPECT_EQ(interface_report().flapped, 1U);
+  EXPECT_EQ(interface_report().contested, 0U);
+}
+
+TEST_F(ClaimTrackerVerificationTest, PassiveTwoMacsEachReturningIsContested) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
+  see(reply(kOwnerMac, kServerIp));
+  EXPECT_EQ(state(), AddressState::flapped);
+  see(reply(kRogueMac, kServerIp));
+  EXPECT_EQ(state(), AddressState::contested);
+}
+
+TEST_F(ClaimTrackerVerificationTest, TwoAnswersAreContestedWithoutAnyAlternation) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kRogueMac, kServerIp, kServerIp), seconds(60));
+  ASSERT_EQ(state(), AddressState::moved);
+  round_heard({kOwnerMac, kRogueMac});
+  const auto report = report_for(kServerIp);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->state, AddressState::contested);
+  EXPECT_TRUE(report->verified);
+  EXPECT_EQ(recorder.changes.back(), (VerdictChange{AddressState::contested, AddressState::moved}));
+}
+
+TEST_F(ClaimTrackerVerificationTest, AVerifiedConflictStaysUntilALaterAnsweredRoundSaysOtherwise) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kRogueMac, kServerIp, kServerIp), seconds(60));
+  round_heard({kOwnerMac, kRogueMac});
+  see(reply(kRogueMac, kServerIp), seconds(20));
+  EXPECT_EQ(state(), AddressState::contested);
+  round_heard({}, seconds(10));  // nobody answered: no news
+  EXPECT_EQ(state(), AddressState::contested);
+  round_heard({kRogueMac}, seconds(10));  // only the newest answers now: it moved
+  EXPECT_EQ(state(), AddressState::moved);
+}
+
+TEST_F(ClaimTrackerVerificationTest, OneAnswerFromTheNewestClaimantIsMoved) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kNewNicMac, kServerIp, kServerIp), seconds(60));
+  round_heard({kNewNicMac});
+  const auto report = report_for(kServerIp);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->state, AddressState::moved);
+  EXPECT_TRUE(report->verified);
+}
+
+TEST_F(ClaimTrackerVerificationTest, OneAnswerFromAnOlderClaimantIsFlapped) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kRogueMac, kServerIp, kServerIp), seconds(60));
+  round_heard({kOwnerMac});
+  EXPECT_EQ(state(), AddressState::flapped);
+}
+
+// A round answered before the latest change cannot vouch for what came after it.
+TEST_F(ClaimTrackerVerificationTest, AnAnswerOlderThanTheLatestChangeLeavesThePassiveVerdict) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kRogueMac, kServerIp, kServerIp), seconds(60));
+  round_heard({kRogueMac});
+  ASSERT_EQ(state(), AddressState::moved);
+  see(reply(kOwnerMac, kServerIp), seconds(5));
+  EXPECT_EQ(state(), AddressState::flapped);
+  see(reply(kRogueMac, kServerIp), seconds(5));
+  EXPECT_EQ(state(), AddressState::contested);
+}
+
+TEST_F(ClaimTrackerVerificationTest, AnUnansweredRoundLeavesThePassiveVerdict) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
+  see(reply(kOwnerMac, kServerIp));
+  round_heard({});
+  const auto report = report_for(kServerIp);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->state, AddressState::flapped);
+  EXPECT_FALSE(report->verified);
+}
+
+TEST_F(ClaimTrackerVerificationTest, TheSoleClaimantAnsweringAloneStaysStable) {
+  see(reply(kOwnerMac, kServerIp));
+  round_heard({kOwnerMac});
+  EXPECT_FALSE(report_for(kServerIp));
+  EXPECT_TRUE(recorder.changes.empty());
+}
+
+// Time alone ends it: the round that found both left the window, the rogue never claimed again.
+TEST_F(ClaimTrackerVerificationTest, ObserverSeesAVerifiedConflictThenItsEndOnRefresh) {
+  see(reply(kOwnerMac, kServerIp));
+  see(request(kRogueMac, kServerIp, kServerIp), seconds(60));
+  round_heard({kOwnerMac, kRogueMac});
+  for (int i = 0; i < 40; ++i) see(reply(kOwnerMac, kServerIp), seconds(10));
+  tracker.refresh(clock.now());
+  EXPECT_EQ(state(), AddressState::stable);
+  EXPECT_EQ(recorder.changes,
+            (std::vector<VerdictChange>{{AddressState::moved, AddressState::stable},
+                                        {AddressState::contested, AddressState::moved},
+                                        {AddressState::stable, AddressState::contested}}));
+}
+
+TEST_F(ClaimTrackerVerificationTest, AContestedAddressEvictedIsToldStable) {
+  ClaimTracker small({.window = seconds(300), .max_addresses = 1});
+  const auto eth = small.add_interface("eth0");
+  small.set_observer(&recorder);
+  for (const auto& mac : {kOwnerMac, kRogueMac, kOwnerMac, kRogueMac}) {
+    clock.advance(seconds(1));
+    small.observe(eth, reply(mac, kServerIp), clock.now());
+  }
+  ASSERT_FALSE(recorder.changes.empty());
+  ASSERT_EQ(recorder.changes.back().state, AddressState::contested);
+  small.observe(eth, reply(kPeerMac, kPeerIp), clock.now());
+  EXPECT_EQ(recorder.changes.back(),
+            (VerdictChange{AddressState::stable, AddressState::contested}));
+}
+
+TEST_F(ClaimTrackerVerificationTest, AContestedAddressExpiredIsToldStable) {
+  for (const auto& mac : {kOwnerMac, kRogueMac, kOwnerMac, kRogueMac}) see(reply(mac, kServerIp));
+  ASSERT_EQ(recorder.changes.back().state, AddressState::contested);
+  clock.advance(seconds(301));
+  tracker.refresh(clock.now());
+  EXPECT_TRUE(tracker.claimants(server, clock.now()).empty());
+  EXPECT_EQ(recorder.changes.back(),
+            (VerdictChange{AddressState::stable, AddressState::contested}));
+}
+
 }  // namespace
 }  // namespace arp
