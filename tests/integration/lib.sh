@@ -291,7 +291,7 @@ start_tcpdump() {
   ip netns exec "$(nsname "$host")" tcpdump -i "$interface" -U -n -w "$file" "${filter[@]}" </dev/null >/dev/null 2>"$file.log" &
   LAST_PID=$!
   track "$LAST_PID"
-  wait_for 10 grep -q 'listening on' "$file.log" ||
+  wait_for 10 grep -qs "listening on" "$file.log" ||
     fail "tcpdump on $host/$interface did not start: $(cat "$file.log")"
 }
 
@@ -537,3 +537,53 @@ incident_visible() {
     [ "$(sample arp_address_claim_info <<<"$exposition" "interface=$interface" vlan= "ip=$INCIDENT_IP" \
       "mac=$INCIDENT_R_MAC" "vendor=$INCIDENT_R_VENDOR")" = 1 ]
 }
+
+# ---- active verification -----------------------------------------------------------------------
+
+# verifier_ready HOST PORT [INTERFACE]: the exporter's verifier knows the interface and sends on
+# it: it has sent an own-address probe there (the first is due as soon as it learns the host's
+# addresses, so HOST needs an IPv4 address on it). Wait for this before anything a test expects
+# a probe for. arp_host_mac_info or arp_capture_up alone are not enough: they come from the
+# capture side, and the verifier learns the host's interfaces only once a second.
+verifier_ready() {
+  metric_at_least "$1" "$2" 1 arp_verification_probes_sent_total "interface=${3:-$(ifname "$1")}" reason=own_address
+}
+
+# start_verifying_exporter HOST PORT [FLAGS...]: start_exporter, then waits until it captures on
+# HOST's interface and its verifier knows it.
+start_verifying_exporter() {
+  local host=$1 port=$2
+  start_exporter "$@"
+  wait_for 10 metric_equals "$host" "$port" 1 arp_capture_up "interface=$(ifname "$host")" ||
+    fail "the exporter in $host never captured on $(ifname "$host")"
+  wait_for 10 verifier_ready "$host" "$port" ||
+    fail "the exporter in $host never sent an own-address probe on $(ifname "$host")"
+}
+
+# contested_by HOST PORT IP MAC...: HOST's exporter shows IP contested (on HOST's interface,
+# untagged) by exactly these MACs, each with an arp_address_claim_info series.
+contested_by() {
+  local host=$1 port=$2 ip=$3 exposition interface mac
+  shift 3
+  exposition=$(scrape "$host" "$port") || return 1
+  interface=$(ifname "$host")
+  [ "$(sample arp_address_claimants "interface=$interface" vlan= "ip=$ip" <<<"$exposition")" = "$#" ] || return 1
+  for mac in "$@"; do
+    [ "$(sample_count arp_address_claim_info "interface=$interface" vlan= "ip=$ip" "mac=$mac" <<<"$exposition")" = 1 ] ||
+      return 1
+  done
+}
+
+# run_check HOST IP [ARGS...]: `arp_health_exporter check IP ARGS` inside HOST; its output in
+# CHECK_OUT (stdout and stderr), its exit status in CHECK_RC.
+CHECK_OUT=
+CHECK_RC=
+run_check() {
+  local host=$1
+  shift
+  CHECK_RC=0
+  CHECK_OUT=$(in_ns "$host" "$EXPORTER" check "$@" 2>&1) || CHECK_RC=$?
+}
+
+# frames_in FILE: the number of frames in a capture file (0 for an empty or absent one).
+frames_in() { tcpdump -r "$1" -n 2>/dev/null | wc -l; }
