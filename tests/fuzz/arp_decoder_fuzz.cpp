@@ -109,7 +109,7 @@ void check_snapshot(ClaimTracker& tracker, Timestamp now, std::size_t interfaces
   std::uint64_t troubled = 0;
   for (const auto& report : snapshot.interfaces) {
     tracked += report.tracked;
-    troubled += report.contested + report.moved;
+    troubled += report.contested + report.moved + report.flapped;
   }
   require(tracked == tracker.tracked());
   require(troubled == snapshot.addresses.size());
