@@ -117,6 +117,8 @@ for format in text json; do
   file_status=$STATUS
   sed -e "s|$WORK/B.pcap|-|g" -e 's|B\.pcap|stdin|g' "$OUT" >"$WORK/expected.$format"
   STATUS=0
+  # A pipe, not a redirect: standard input that cannot seek, as tcpdump -w - gives it.
+  # shellcheck disable=SC2002
   cat "$WORK/B.pcap" | "$EXPORTER" analyze --format "$format" - >"$OUT" 2>"$ERR" || STATUS=$?
   [ "$STATUS" -eq "$file_status" ] || fail "cat B.pcap | analyze --format $format - exited $STATUS, analyze B.pcap $file_status"
   [ ! -s "$ERR" ] || fail "cat B.pcap | analyze --format $format - wrote on stderr: $(cat "$ERR")"
