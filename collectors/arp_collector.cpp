@@ -99,7 +99,8 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                  {"ip", address.key.ip.to_string()}},
                 1);
   }
-  for (auto* family : {&own, &several, &flapped, &claimants, &claim_info, &first_seen, &last_seen}) {
+  for (auto* family :
+       {&own, &several, &flapped, &claimants, &claim_info, &first_seen, &last_seen}) {
     families.push_back(family->build());
   }
   families.push_back(gauge("arp_address_series_omitted",
@@ -172,9 +173,9 @@ void render_interface_series(const ArpState& state,
     claimant_evictions.add({{"interface", name}}, as_double(report.claimant_evictions));
     expirations.add({{"interface", name}}, as_double(report.expirations));
   }
-  for (auto* family :
-       {&tracked, &contested, &moved, &flapped, &frames, &rejected, &ignored, &invalid, &mismatch, &changes,
-        &moves, &flaps, &probes, &probes_claimed, &evictions, &claimant_evictions, &expirations}) {
+  for (auto* family : {&tracked, &contested, &moved, &flapped, &frames, &rejected, &ignored,
+                       &invalid, &mismatch, &changes, &moves, &flaps, &probes, &probes_claimed,
+                       &evictions, &claimant_evictions, &expirations}) {
     families.push_back(family->build());
   }
 }
@@ -303,7 +304,8 @@ ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures) {
   state.captures = captures.captures;
   state.own_claims = name_own_claims(state.pipeline);
   for (const auto& interface : captures.host) {
-    if (interface.ethernet && !interface.loopback) state.host_macs.emplace_back(interface.name, interface.mac);
+    if (interface.ethernet && !interface.loopback)
+      state.host_macs.emplace_back(interface.name, interface.mac);
   }
   return state;
 }

@@ -30,8 +30,8 @@ class SharedPipeline {
 
   // Monotonic: never steps, whatever happens to the wall clock.
   Timestamp now() const {
-    return wall_anchor_ + std::chrono::duration_cast<Duration>(
-                              std::chrono::steady_clock::now() - steady_anchor_);
+    return wall_anchor_ +
+           std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - steady_anchor_);
   }
   // The wall-clock time of a reading of now(), for timestamps in metrics and on pages.
   Timestamp wall(Timestamp monotonic) const {

@@ -27,9 +27,9 @@ void VerdictLog::verdict_changed(const AddressReport& address, AddressState prev
     return "verdict changed";
   }();
   const auto level = address.state == AddressState::contested ? LogLevel::warn
-                     : previous == AddressState::contested   ? LogLevel::info
-                     : address.state == AddressState::stable ? LogLevel::debug
-                                                             : LogLevel::info;
+                     : previous == AddressState::contested    ? LogLevel::info
+                     : address.state == AddressState::stable  ? LogLevel::debug
+                                                              : LogLevel::info;
   if (!logger_.enabled(level)) return;
   const auto suppressed = budget_.take(LogBudget::Clock::now());
   if (!suppressed) return;

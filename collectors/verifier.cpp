@@ -24,7 +24,8 @@ std::vector<AddressKey> watched_addresses(const std::vector<Ipv4Network>& watch,
                                           const ClaimTracker& tracker, std::size_t limit) {
   std::vector<AddressKey> keys;
   std::set<Ipv4Address> own;
-  for (const auto& interface : host) own.insert(interface.addresses.begin(), interface.addresses.end());
+  for (const auto& interface : host)
+    own.insert(interface.addresses.begin(), interface.addresses.end());
   for (const auto& interface : host) {
     const auto index = tracker.find_interface(interface.name);
     if (!index) continue;  // not captured: never probed
@@ -90,10 +91,9 @@ void Verifier::learn_host(Timestamp now) {
       if (!index) continue;
       for (const auto ip : interface.addresses) addresses.push_back({*index, ip});
     }
-    const auto watched =
-        options_.send_probes
-            ? watched_addresses(options_.watch, host_, p.tracker(), options_.max_watched)
-            : std::vector<AddressKey>{};
+    const auto watched = options_.send_probes ? watched_addresses(options_.watch, host_,
+                                                                  p.tracker(), options_.max_watched)
+                                              : std::vector<AddressKey>{};
     p.set_host(addresses, macs, watched, now);
     const auto& tracker = p.tracker();
     OwnAddressTrouble trouble{
@@ -141,8 +141,9 @@ void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
 
 void Verifier::send(const std::vector<Probe>& probes) {
   for (const auto& probe : probes) {
-    const auto name = pipeline_.with(
-        [&](ArpPipeline& p) { return std::string(p.tracker().interface_name(probe.key.interface)); });
+    const auto name = pipeline_.with([&](ArpPipeline& p) {
+      return std::string(p.tracker().interface_name(probe.key.interface));
+    });
     const auto interface = std::find_if(host_.begin(), host_.end(),
                                         [&](const HostInterface& i) { return i.name == name; });
     std::string error = "probe on " + name + ": interface gone";

@@ -21,9 +21,9 @@
 namespace arp {
 
 struct VerifierOptions {
-  bool send_probes = true;            // off: --no-collector.arp.probe, nothing is ever sent
-  std::vector<Ipv4Network> watch;     // --collector.arp.probe.watch
-  std::size_t max_watched = 65'536;   // addresses swept, all networks together
+  bool send_probes = true;           // off: --no-collector.arp.probe, nothing is ever sent
+  std::vector<Ipv4Network> watch;    // --collector.arp.probe.watch
+  std::size_t max_watched = 65'536;  // addresses swept, all networks together
 };
 
 // The watched addresses that lie in a subnet of a captured interface, as tracker keys (the

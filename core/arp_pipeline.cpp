@@ -1,5 +1,7 @@
 #include "core/arp_pipeline.h"
 
+#include <algorithm>
+
 #include "core/arp_probe.h"
 
 namespace arp {
@@ -38,8 +40,7 @@ PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const s
   const AddressKey key{last_frame_.sender_ip, last_frame_.vlan, interface};
   if (planner_ && answers_probe(last_frame_)) planner_->answer(key, last_frame_.sender_mac);
   const auto event = tracker_.observe(interface, last_frame_, captured);
-  if (planner_ &&
-      (event == ClaimEvent::new_claimant || event == ClaimEvent::returning_claimant)) {
+  if (planner_ && (event == ClaimEvent::new_claimant || event == ClaimEvent::returning_claimant)) {
     planner_->request(key, ProbeReason::change, captured);
   }
   return {.frame = &last_frame_, .event = event};
@@ -51,13 +52,14 @@ void ArpPipeline::set_host(const std::vector<HostAddress>& addresses, std::vecto
   if (!planner_) return;
   std::vector<AddressKey> own;
   for (const auto& held : host_.addresses()) {
-    if (!filter_.ignores(held.address.ip)) own.push_back({held.address.ip, Vlan{}, held.address.interface});
+    if (!filter_.ignores(held.address.ip))
+      own.push_back({held.address.ip, Vlan{}, held.address.interface});
   }
   std::vector<AddressKey> swept;
   for (const auto& key : watched) {
     if (!filter_.ignores(key.ip)) swept.push_back(key);
   }
-  planner_->schedule(std::move(own), std::move(swept), now);
+  planner_->schedule(own, swept, now);
 }
 
 std::vector<Probe> ArpPipeline::advance(Timestamp now) {
@@ -69,9 +71,36 @@ std::vector<Probe> ArpPipeline::advance(Timestamp now) {
     planner_->request({ip, vlan, interface}, ProbeReason::recheck, now);
   }
   auto step = planner_->advance(now);
-  for (const auto& round : step.finished) tracker_.verified(round.key, round.result, now);
+  for (const auto& round : step.finished) {
+    tracker_.verified(round.key, with_this_host(round.key, round.result, now), now);
+  }
   tracker_.refresh(now);
   return std::move(step.send);
+}
+
+VerificationResult ArpPipeline::with_this_host(const AddressKey& key, VerificationResult result,
+                                               Timestamp now) const {
+  if (result.answers.empty() || key.vlan.tagged()) return result;
+  const auto& held = host_.addresses();
+  const bool own = std::any_of(held.begin(), held.end(), [&](const HeldAddress& h) {
+    return h.address.ip == key.ip && h.address.interface == key.interface;
+  });
+  const auto& answers = result.answers;
+  if (!own || std::any_of(answers.begin(), answers.end(),
+                          [&](const MacAddress& mac) { return host_.is_own(mac); })) {
+    return result;
+  }
+  // The MAC this host claimed the address with, as the tracker saw it; any of its MACs if it
+  // has not claimed it inside the window.
+  const auto claimants = tracker_.claimants(key, now);
+  const auto mine = std::find_if(claimants.begin(), claimants.end(),
+                                 [&](const Claimant& c) { return host_.is_own(c.mac); });
+  if (mine != claimants.end()) {
+    result.answers.push_back(mine->mac);
+  } else if (!host_.macs().empty()) {
+    result.answers.push_back(host_.macs().front());
+  }
+  return result;
 }
 
 void ArpPipeline::verdict_changed(const AddressReport& address, AddressState previous) {
@@ -85,12 +114,13 @@ void ArpPipeline::verdict_changed(const AddressReport& address, AddressState pre
 }
 
 PipelineSnapshot ArpPipeline::snapshot(Timestamp now) {
-  PipelineSnapshot snapshot{.tracker = tracker_.snapshot(now),
-                            .counters = counters_,
-                            .probing = planner_.has_value(),
-                            .probes = {},
-                            .own_claims = find_own_address_claims(host_, tracker_, now),
-                            .own_macs = find_own_address_macs(host_, tracker_, tracker_.interface_count(), now)};
+  PipelineSnapshot snapshot{
+      .tracker = tracker_.snapshot(now),
+      .counters = counters_,
+      .probing = planner_.has_value(),
+      .probes = {},
+      .own_claims = find_own_address_claims(host_, tracker_, now),
+      .own_macs = find_own_address_macs(host_, tracker_, tracker_.interface_count(), now)};
   if (planner_) snapshot.probes = planner_->counters();
   return snapshot;
 }

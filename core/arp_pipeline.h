@@ -44,8 +44,12 @@ class ArpPipeline : private VerdictObserver {
   // Without a planner configuration the pipeline is passive: it never asks for a probe.
   ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter,
               std::optional<ProbePlannerConfig> probing = std::nullopt);
+  // The tracker holds a pointer to the pipeline (its observer): the pipeline stays put.
   ArpPipeline(const ArpPipeline&) = delete;
   ArpPipeline& operator=(const ArpPipeline&) = delete;
+  ArpPipeline(ArpPipeline&&) = delete;
+  ArpPipeline& operator=(ArpPipeline&&) = delete;
+  ~ArpPipeline() override = default;
 
   InterfaceIndex add_interface(std::string_view name);
   PipelineOutcome process(InterfaceIndex interface, std::span<const std::byte> frame,
@@ -70,6 +74,10 @@ class ArpPipeline : private VerdictObserver {
 
  private:
   void verdict_changed(const AddressReport& address, AddressState previous) override;
+  // What a finished round means for the tracker: on this host's own address, this host is
+  // one of the machines holding it even though it never answers its own probe.
+  VerificationResult with_this_host(const AddressKey& key, VerificationResult result,
+                                    Timestamp now) const;
 
   ClaimTracker tracker_;
   ClaimFilter filter_;

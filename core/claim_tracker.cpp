@@ -283,7 +283,7 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
           contest.claimants.begin(), contest.claimants.end(),
           [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
       return same_mac(newest->mac, contest.verified_answers.front()) ? AddressState::moved
-                                                                      : AddressState::flapped;
+                                                                     : AddressState::flapped;
     }
   }
   // Passive evidence: a round was not possible, or nobody answered it.
@@ -297,7 +297,7 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
   return AddressState::stable;
 }
 
-AddressReport ClaimTracker::report_of(const Record& record, AddressState state) const {
+AddressReport ClaimTracker::report_of(const Record& record, AddressState state) {
   auto claimants = record.contest->claimants;
   std::sort(claimants.begin(), claimants.end(),
             [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });

@@ -46,8 +46,8 @@ struct Claimant {
 
 // The verdicts, from least to most severe (see docs/architecture.md, "Verdicts").
 enum class AddressState : std::uint8_t {
-  stable,  // one MAC claims it
-  moved,   // the MAC changed and only the new one answers: NIC swap, VM migration, failover
+  stable,     // one MAC claims it
+  moved,      // the MAC changed and only the new one answers: NIC swap, VM migration, failover
   flapped,    // one return to an earlier MAC, not confirmed: a VRRP backup's stray announcement
   contested,  // two or more MACs answered one verification round, or (unverified) kept
               // claiming it in turn: an IP conflict
@@ -110,6 +110,11 @@ struct AddressReport {
 // Called with the tracker's state already updated; must not change the tracker.
 class VerdictObserver {
  public:
+  VerdictObserver() = default;
+  VerdictObserver(const VerdictObserver&) = default;
+  VerdictObserver& operator=(const VerdictObserver&) = default;
+  VerdictObserver(VerdictObserver&&) = default;
+  VerdictObserver& operator=(VerdictObserver&&) = default;
   virtual ~VerdictObserver() = default;
   virtual void verdict_changed(const AddressReport& address, AddressState previous) = 0;
 };
@@ -210,7 +215,7 @@ class ClaimTracker {
   static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest
   static bool verified_now(const Contest& contest, Timestamp horizon);
   Contest& contest_of(std::uint32_t slot);  // creates the contest if there is none
-  AddressReport report_of(const Record& record, AddressState state) const;
+  static AddressReport report_of(const Record& record, AddressState state);
   // Tells the observer when the record's verdict differs from the one it was last told, or
   // when its claims changed hands.
   void judge(Record& record, Timestamp now, bool claims_changed = false);

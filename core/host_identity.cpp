@@ -9,10 +9,11 @@ void HostIdentity::update(const std::vector<HostAddress>& addresses, std::vector
   std::vector<HeldAddress> next;
   next.reserve(addresses.size());
   for (const auto& address : addresses) {
-    const auto known = std::find_if(addresses_.begin(), addresses_.end(),
-                                    [&](const HeldAddress& held) { return held.address == address; });
-    next.push_back({.address = address,
-                    .held_since = known != addresses_.end() ? known->held_since : now});
+    const auto known =
+        std::find_if(addresses_.begin(), addresses_.end(),
+                     [&](const HeldAddress& held) { return held.address == address; });
+    next.push_back(
+        {.address = address, .held_since = known != addresses_.end() ? known->held_since : now});
   }
   addresses_ = std::move(next);
   std::sort(macs.begin(), macs.end());
@@ -52,7 +53,8 @@ std::vector<OwnAddressMacs> find_own_address_macs(const HostIdentity& host,
       for (const auto& claimant : tracker.claimants({ip, Vlan{}, interface}, now)) {
         const bool listed = std::any_of(macs.answering.begin(), macs.answering.end(),
                                         [&](const auto& a) { return a.second == claimant.mac; });
-        if (host.is_own(claimant.mac) && !listed) macs.answering.emplace_back(interface, claimant.mac);
+        if (host.is_own(claimant.mac) && !listed)
+          macs.answering.emplace_back(interface, claimant.mac);
       }
     }
     if (macs.answering.size() >= 2) found.push_back(std::move(macs));

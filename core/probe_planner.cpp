@@ -72,7 +72,8 @@ void ProbePlanner::request(const AddressKey& key, ProbeReason reason, Timestamp 
   if (last != last_round_.end() && now - last->second < interval_for(reason)) {
     // A recheck simply is not due yet; anything else was asked for and refused.
     if (reason != ProbeReason::recheck) {
-      ++counters_for(key.interface).suppressed[static_cast<std::size_t>(ProbeLimit::address_interval)];
+      ++counters_for(key.interface)
+            .suppressed[static_cast<std::size_t>(ProbeLimit::address_interval)];
     }
     return;
   }
@@ -85,26 +86,33 @@ void ProbePlanner::request(const AddressKey& key, ProbeReason reason, Timestamp 
   ++pending_count_;
 }
 
-void ProbePlanner::schedule(std::vector<AddressKey> own, std::vector<AddressKey> watched,
-                            Timestamp now) {
+void ProbePlanner::schedule(const std::vector<AddressKey>& own,
+                            const std::vector<AddressKey>& watched, Timestamp now) {
+  // Where each address already stands in the schedule, looked up once per address: a watched
+  // /16 is 65,536 of them.
+  std::unordered_map<AddressKey, Timestamp, AddressKeyHash> own_due;
+  std::unordered_map<AddressKey, Timestamp, AddressKeyHash> watch_due;
+  for (const auto& scheduled : scheduled_) {
+    (scheduled.reason == ProbeReason::own_address ? own_due : watch_due)
+        .emplace(scheduled.key, scheduled.due);
+  }
   std::vector<Scheduled> next;
   next.reserve(own.size() + watched.size());
-  const auto add = [&](const std::vector<AddressKey>& keys, ProbeReason reason, Duration interval) {
+  const auto add = [&](const std::vector<AddressKey>& keys, ProbeReason reason, Duration interval,
+                       const auto& due) {
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      const auto known = std::find_if(scheduled_.begin(), scheduled_.end(), [&](const Scheduled& s) {
-        return s.key == keys[i] && s.reason == reason;
-      });
+      const auto known = due.find(keys[i]);
       // New addresses are spread over one interval, so that a host with many addresses (or a
       // watched /24) does not spend the whole budget at once.
       const auto offset = interval * static_cast<Duration::rep>(i) /
                           static_cast<Duration::rep>(std::max<std::size_t>(keys.size(), 1));
       next.push_back(Scheduled{.key = keys[i],
                                .reason = reason,
-                               .due = known != scheduled_.end() ? known->due : now + offset});
+                               .due = known != due.end() ? known->second : now + offset});
     }
   };
-  add(own, ProbeReason::own_address, config_.own_interval);
-  add(watched, ProbeReason::watch, config_.watch_interval);
+  add(own, ProbeReason::own_address, config_.own_interval, own_due);
+  add(watched, ProbeReason::watch, config_.watch_interval, watch_due);
   scheduled_ = std::move(next);
 }
 
@@ -138,8 +146,8 @@ bool ProbePlanner::take_token() {
 void ProbePlanner::queue_due(Timestamp now) {
   for (auto& scheduled : scheduled_) {
     if (scheduled.due > now) continue;
-    const auto interval =
-        scheduled.reason == ProbeReason::own_address ? config_.own_interval : config_.watch_interval;
+    const auto interval = scheduled.reason == ProbeReason::own_address ? config_.own_interval
+                                                                       : config_.watch_interval;
     scheduled.due = now + interval;
     request(scheduled.key, scheduled.reason, now);
   }
@@ -162,7 +170,8 @@ void ProbePlanner::start_rounds(Timestamp now, Step& step) {
     while (!queue.empty()) {
       const auto pending = queue.front();
       if (now - pending.requested > config_.max_wait) {
-        ++counters_for(pending.key.interface).suppressed[static_cast<std::size_t>(ProbeLimit::rate)];
+        ++counters_for(pending.key.interface)
+              .suppressed[static_cast<std::size_t>(ProbeLimit::rate)];
       } else if (!take_token()) {
         return;  // everything behind waits too
       } else {

@@ -87,7 +87,8 @@ class ProbePlanner {
 
   // The addresses asked at a steady interval: this host's own, and the watched ones. Replaces
   // the previous lists; an address already listed keeps its place in the schedule.
-  void schedule(std::vector<AddressKey> own, std::vector<AddressKey> watched, Timestamp now);
+  void schedule(const std::vector<AddressKey>& own, const std::vector<AddressKey>& watched,
+                Timestamp now);
 
   // A captured frame that answers a probe (answers_probe()) for key.ip.
   void answer(const AddressKey& key, const MacAddress& mac);

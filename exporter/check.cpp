@@ -77,10 +77,10 @@ std::optional<HostEntry> host_entry_for(Ipv4Address ip) {
     (void)source.neighbors([&](const NeighborEntry& entry) {
       if (entry.key.family != NeighborFamily::inet || ipv4_of(entry.key) != ip) return;
       const auto name = names.find(entry.key.ifindex);
-      found = HostEntry{.interface = name == names.end() ? std::to_string(entry.key.ifindex)
-                                                         : name->second,
-                        .mac = entry.lladdr ? entry.lladdr->to_string() : std::string(),
-                        .state = std::string(to_string(entry.state))};
+      found = HostEntry{
+          .interface = name == names.end() ? std::to_string(entry.key.ifindex) : name->second,
+          .mac = entry.lladdr ? entry.lladdr->to_string() : std::string(),
+          .state = std::string(to_string(entry.state))};
     });
   } catch (const std::exception&) {
     return std::nullopt;  // the answers are the point; a missing entry is said as such
@@ -95,13 +95,14 @@ CheckReport probe_and_listen(const ExporterConfig& config, const HostInterface& 
   const PacketSocket socket;
   const auto frame = build_arp_probe(interface.mac, Vlan{}, config.check_ip);
 
-  CheckReport report{.ip = config.check_ip.to_string(),
-                     .interface = interface.name,
-                     .probes = 0,
-                     .own_address = std::find(interface.addresses.begin(), interface.addresses.end(),
-                                              config.check_ip) != interface.addresses.end(),
-                     .answers = {},
-                     .host_entry = std::nullopt};
+  CheckReport report{
+      .ip = config.check_ip.to_string(),
+      .interface = interface.name,
+      .probes = 0,
+      .own_address = std::find(interface.addresses.begin(), interface.addresses.end(),
+                               config.check_ip) != interface.addresses.end(),
+      .answers = {},
+      .host_entry = std::nullopt};
   auto next_probe = Clock::now();
   auto last_probe = next_probe;
   const auto spacing = std::chrono::duration_cast<Clock::duration>(kProbeSpacing);
@@ -123,8 +124,8 @@ CheckReport probe_and_listen(const ExporterConfig& config, const HostInterface& 
     pcap_pkthdr* header = nullptr;
     const unsigned char* bytes = nullptr;
     while (pcap_next_ex(capture.get(), &header, &bytes) == 1) {
-      const auto decoded = decode_arp_frame(
-          std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen));
+      const auto decoded =
+          decode_arp_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen));
       if (!decoded) continue;
       const auto& reply = *decoded;
       // Only answers to our own probe: asked from 0.0.0.0, sent back to our MAC.

@@ -217,8 +217,10 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   config.probe.address_interval = *parse_duration(raw.probe_address_interval);
   config.probe.own_interval = *parse_duration(raw.probe_own_interval);
   config.probe.watch_interval = *parse_duration(raw.probe_watch_interval);
-  config.probe.burst = std::max(2.0, 2 * config.probe.probes_per_second);
-  for (const auto& network : raw.probe_watch) config.probe_watch.push_back(*Ipv4Network::parse(network));
+  // One second's worth: at most rate x (seconds + 1) probes in any stretch of time.
+  config.probe.burst = std::max(2.0, config.probe.probes_per_second);
+  for (const auto& network : raw.probe_watch)
+    config.probe_watch.push_back(*Ipv4Network::parse(network));
   if (!raw.check_ip.empty()) config.check_ip = *Ipv4Address::parse(raw.check_ip);
   config.check_timeout = *parse_duration(raw.check_timeout);
   config.check_json = raw.check_format == "json";

@@ -8,8 +8,8 @@
 #include "collectors/neighbor_collector.h"
 #include "collectors/vendor_files.h"
 #include "collectors/verifier.h"
-#include "exporter/check.h"
 #include "exporter/analyze.h"
+#include "exporter/check.h"
 #include "exporter/config.h"
 #include "exporter/http_server.h"
 #include "exporter/metrics_endpoint.h"
@@ -65,8 +65,8 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
     captures = std::make_unique<CaptureManager>(config.interfaces, config.capture,
                                                 config.rescan_interval, pipeline, vendors, logger);
     verifier = std::make_unique<Verifier>(
-        VerifierOptions{.send_probes = config.probe_enabled, .watch = config.probe_watch},
-        pipeline, *captures, vendors, logger);
+        VerifierOptions{.send_probes = config.probe_enabled, .watch = config.probe_watch}, pipeline,
+        *captures, vendors, logger);
     arp_collector =
         std::make_shared<ArpCollector>(pipeline, *captures, vendors, config.max_address_series);
     collectors.push_back({"arp", arp_collector});

@@ -62,9 +62,9 @@ TEST(ArpCollectorTest, OwnMacsOnOtherInterfacesAreNotForeign) {
   ArpPipeline pipeline({}, {});
   const auto eth0 = pipeline.add_interface("eth0");
   const Timestamp now{std::chrono::hours(1)};
-  pipeline.set_host({{eth0, *Ipv4Address::parse("192.0.2.20")}},
-                    {*MacAddress::parse("02:00:00:00:00:14"), *MacAddress::parse("02:00:00:00:00:15")},
-                    {}, now);
+  pipeline.set_host(
+      {{eth0, *Ipv4Address::parse("192.0.2.20")}},
+      {*MacAddress::parse("02:00:00:00:00:14"), *MacAddress::parse("02:00:00:00:00:15")}, {}, now);
   // Linux answers ARP for any local address on any interface: eth1's MAC claiming eth0's IP
   // is this host, not a rogue.
   pipeline.tracker().observe(eth0, testing::claim_frame("02:00:00:00:00:15", "192.0.2.20"), now);

@@ -7,7 +7,8 @@ namespace {
 
 HostInterface ethernet(const char* name, bool with_address = true) {
   HostInterface interface {
-    .name = name, .up = true, .loopback = false, .ethernet = true, .mac = {}, .addresses = {}, .networks = {}
+    .name = name, .up = true, .loopback = false, .ethernet = true, .mac = {}, .addresses = {},
+    .networks = {}
   };
   if (with_address) interface.addresses.push_back(*Ipv4Address::parse("192.0.2.1"));
   return interface;

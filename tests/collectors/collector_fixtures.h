@@ -28,7 +28,7 @@ inline ArpFrame claim_frame(const char* mac, const char* ip, Vlan vlan = {}) {
 // Two contested addresses on eth0 (one untagged, one in VLAN 100) and a foreign claim on this
 // host's own address 192.0.2.20.
 inline ArpState incident_state() {
-  ArpPipeline pipeline({}, {});
+  ArpPipeline pipeline({}, {}, ProbePlannerConfig{});  // verifying, as the exporter does by default
   const auto eth0 = pipeline.add_interface("eth0");
   Timestamp now{std::chrono::hours(24 * 365 * 50)};
   // This host is 192.0.2.20 on eth0 (MAC 02:00:00:00:00:14), held since before the frames.
