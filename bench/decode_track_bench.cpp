@@ -13,11 +13,13 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/arp_decoder.h"
+#include "core/arp_pipeline.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
 
@@ -320,6 +322,37 @@ void BM_DecodeAndTrack(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeAndTrack)->Unit(benchmark::kMillisecond);
 
+// The live exporter's per-frame path: the whole pipeline (decode, count, filter, track, and
+// with verification on, answers routed to the planner and a round asked for on every change),
+// with advance() every 50 ms of the frames' clock, as the Verifier thread calls it. Its ratio
+// to BM_DecodeAndTrack is what verification costs per frame.
+void run_pipeline(benchmark::State& state, std::optional<ProbePlannerConfig> probing) {
+  const auto& frames = corpus();
+  ArpPipeline pipeline(ClaimTrackerConfig{}, ClaimFilter{}, probing);
+  const auto link = pipeline.add_interface("bench0");
+  auto now = kStart;
+  auto next_advance = now;
+  std::size_t probes = 0;
+  for (auto _ : state) {
+    for (const auto frame : frames.frames) {
+      now += kFrameGap;
+      benchmark::DoNotOptimize(pipeline.process(link, frame, now).event);
+      if (now >= next_advance) {
+        probes += pipeline.advance(now).size();
+        next_advance = now + std::chrono::milliseconds(50);
+      }
+    }
+  }
+  report_frames(state, frames);
+  state.counters["probes"] = static_cast<double>(probes);
+}
+
+void BM_PipelinePassive(benchmark::State& state) { run_pipeline(state, std::nullopt); }
+BENCHMARK(BM_PipelinePassive)->Unit(benchmark::kMillisecond);
+
+void BM_PipelineVerifying(benchmark::State& state) { run_pipeline(state, ProbePlannerConfig{}); }
+BENCHMARK(BM_PipelineVerifying)->Unit(benchmark::kMillisecond);
+
 // Bytes malloc hands out: small blocks from the arenas plus the large ones it mmaps (a big
 // vector or hash table lives there, and uordblks alone would not see it).
 std::size_t heap_in_use() {
@@ -396,6 +429,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
     }
     if (decode > 0 && track > 0) {
       std::printf("ratio decode+track / decode:     %.3f\n", track / decode);
+    }
+    const double passive = rate("BM_PipelinePassive");
+    const double verifying = rate("BM_PipelineVerifying");
+    if (track > 0 && passive > 0 && verifying > 0) {
+      std::printf("ratio pipeline passive / decode+track:   %.3f\n", passive / track);
+      std::printf("ratio pipeline verifying / decode+track: %.3f\n", verifying / track);
     }
     if (track > 0) {
       std::printf("decode+track: %.2f M frames/s (target >= 10): %s\n", track / 1e6,

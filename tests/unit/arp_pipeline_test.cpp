@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/arp_probe.h"
+#include "tests/unit/fake_clock.h"
 #include "tests/unit/frame_corpus.h"
 
 namespace arp {
@@ -53,15 +54,7 @@ const auto kServerIp = *Ipv4Address::parse("192.0.2.10");
 const auto kHostIp = *Ipv4Address::parse("192.0.2.50");
 const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
-// A clock the test moves by hand.
-class FakeClock {
- public:
-  Timestamp now() const { return now_; }
-  void advance(Duration by) { now_ += by; }
-
- private:
-  Timestamp now_ = Timestamp{} + std::chrono::hours(24 * 365 * 50);
-};
+using testing::FakeClock;
 
 // An untagged Ethernet ARP frame, padded to 60 bytes.
 std::vector<std::byte> arp_bytes(std::uint16_t operation, MacAddress sender_mac,

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include "tests/unit/fake_clock.h"
+
 namespace arp {
 namespace {
 
@@ -17,15 +19,7 @@ const auto kSwitchMac = *MacAddress::parse("00:1e:bd:00:00:01");
 const auto kServerIp = *Ipv4Address::parse("192.0.2.10");
 const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
-// A clock the test moves by hand.
-class FakeClock {
- public:
-  Timestamp now() const { return now_; }
-  void advance(Duration by) { now_ += by; }
-
- private:
-  Timestamp now_ = Timestamp{} + std::chrono::hours(24 * 365 * 50);
-};
+using testing::FakeClock;
 
 ArpFrame reply(MacAddress from, Ipv4Address ip, Vlan vlan = {}) {
   ArpFrame frame;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/fake_clock.h"
+
 namespace arp {
 namespace {
 
@@ -15,15 +17,7 @@ const auto kPeerMac = *MacAddress::parse("02:00:00:00:00:14");
 const auto kVip = *Ipv4Address::parse("192.0.2.100");
 const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
-// A clock the test moves by hand.
-class FakeClock {
- public:
-  Timestamp now() const { return now_; }
-  void advance(Duration by) { now_ += by; }
-
- private:
-  Timestamp now_ = Timestamp{} + std::chrono::hours(24 * 365 * 50);
-};
+using testing::FakeClock;
 
 ArpFrame announcement(MacAddress from, Ipv4Address ip) {
   ArpFrame frame;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "tests/unit/fake_clock.h"
+
 namespace arp {
 namespace {
 
@@ -14,15 +16,7 @@ using std::chrono::seconds;
 const auto kOwnerMac = *MacAddress::parse("00:1b:21:0a:00:0a");
 const auto kRogueMac = *MacAddress::parse("00:50:56:0b:00:0b");
 
-// A clock the test moves by hand.
-class FakeClock {
- public:
-  Timestamp now() const { return now_; }
-  void advance(Duration by) { now_ += by; }
-
- private:
-  Timestamp now_ = Timestamp{} + std::chrono::hours(24 * 365 * 50);
-};
+using testing::FakeClock;
 
 // Whole seconds since `start`, printable when a test fails.
 long long seconds_since(Timestamp start, Timestamp now) {
