@@ -32,13 +32,18 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                          "When this MAC last claimed the contested address.");
   std::size_t budget = max_address_series;
   std::size_t omitted = 0;
-
-  for (const auto& claim : state.own_claims) {
+  // One address in trouble spends one unit of --collector.arp.max-series, whatever it renders.
+  const auto take_series = [&] {
     if (budget == 0) {
       ++omitted;
-      continue;
+      return false;
     }
     --budget;
+    return true;
+  };
+
+  for (const auto& claim : state.own_claims) {
+    if (!take_series()) continue;
     own.add({{"interface", claim.interface},
              {"vlan", claim.vlan.to_string()},
              {"ip", claim.ip.to_string()},
@@ -48,11 +53,7 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
   }
   for (const auto& address : state.pipeline.tracker.addresses) {
     if (address.state != AddressState::contested) continue;
-    if (budget == 0) {
-      ++omitted;
-      continue;
-    }
-    --budget;
+    if (!take_series()) continue;
     const std::string interface = state.pipeline.tracker.interfaces.at(address.key.interface).name;
     const std::string vlan = address.key.vlan.to_string();
     const std::string ip = address.key.ip.to_string();
@@ -77,11 +78,7 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                        "This host's own MACs that answered for one of its addresses, from "
                        "several interfaces (ARP flux); present only when two or more did.");
   for (const auto& macs : state.pipeline.own_macs) {
-    if (budget == 0) {
-      ++omitted;
-      continue;
-    }
-    --budget;
+    if (!take_series()) continue;
     several.add({{"ip", macs.ip.to_string()}}, as_double(macs.answering.size()));
   }
   auto flapped = gauge("arp_address_flapped_info",
@@ -89,11 +86,7 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                        "announcement (a VRRP backup), not a conflict.");
   for (const auto& address : state.pipeline.tracker.addresses) {
     if (address.state != AddressState::flapped) continue;
-    if (budget == 0) {
-      ++omitted;
-      continue;
-    }
-    --budget;
+    if (!take_series()) continue;
     flapped.add({{"interface", state.pipeline.tracker.interfaces.at(address.key.interface).name},
                  {"vlan", address.key.vlan.to_string()},
                  {"ip", address.key.ip.to_string()}},
