@@ -122,6 +122,8 @@ void render_interface_series(const ArpState& state,
                          "ARP frames whose sender MAC is zero, broadcast or multicast.");
   auto mismatch = counter("arp_frames_source_mismatch_total",
                           "ARP frames whose Ethernet source differs from the ARP sender MAC.");
+  auto own_probes = counter("arp_frames_own_probes_total",
+                            "RFC 5227 probes this host sent, seen again by the capture.");
   auto changes = counter("arp_mac_changes_total",
                          "Times an address was claimed by a different MAC than the last one.");
   auto moves = counter("arp_address_moves_total",
@@ -157,6 +159,7 @@ void render_interface_series(const ArpState& state,
     ignored.add({{"interface", name}}, as_double(counters.ignored));
     invalid.add({{"interface", name}}, as_double(counters.frames.invalid_sender()));
     mismatch.add({{"interface", name}}, as_double(counters.frames.source_mismatch()));
+    own_probes.add({{"interface", name}}, as_double(counters.own_probes));
     changes.add({{"interface", name}}, as_double(report.mac_changes));
     moves.add({{"interface", name}}, as_double(report.moves));
     flaps.add({{"interface", name}}, as_double(report.flaps));
@@ -167,8 +170,8 @@ void render_interface_series(const ArpState& state,
     expirations.add({{"interface", name}}, as_double(report.expirations));
   }
   for (auto* family : {&tracked, &contested, &moved, &flapped, &frames, &rejected, &ignored,
-                       &invalid, &mismatch, &changes, &moves, &flaps, &probes, &probes_claimed,
-                       &evictions, &claimant_evictions, &expirations}) {
+                       &invalid, &mismatch, &own_probes, &changes, &moves, &flaps, &probes,
+                       &probes_claimed, &evictions, &claimant_evictions, &expirations}) {
     families.push_back(family->build());
   }
 }
