@@ -177,7 +177,8 @@ void render_changes(const NeighborEventListener* events, const InterfaceNames& n
 Collection NeighborCollector::collect() const {
   Collection result;
   const auto names = source_->interfaces();
-  const auto now = std::chrono::system_clock::now();
+  // The tracker's own clock: it runs monotonic, not on the wall clock.
+  const auto now = pipeline_ != nullptr ? pipeline_->now() : std::chrono::system_clock::now();
   const auto wire = read_wire(pipeline_, now);
   const auto name_of = [&](const NeighborEntry& entry) {
     const auto found = names.find(entry.key.ifindex);
