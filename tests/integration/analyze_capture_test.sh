@@ -15,8 +15,9 @@ NEW_MAC=00:1b:21:0a:00:0b  # Intel: A's replacement NIC
 # claim_macs FILE IP: the sender MAC of every claim of IP in FILE, in capture order.
 claim_macs() { claims "$1" "$2" | awk '{ print $2 }'; }
 
-# interleaved FILE IP MAC1 MAC2: FILE holds claims of IP by MAC1, then MAC2, then MAC1 again (or
-# the other way round): what makes an address contested rather than moved.
+# interleaved FILE IP MAC1 MAC2: FILE holds claims of IP by MAC1, MAC2, MAC1 and MAC2 again (or
+# the other way round): the sustained alternation that makes an address contested by the passive
+# rules analyze applies (one return alone is a flap).
 interleaved() { contested_at "$@" >/dev/null; }
 
 has_claim() { claim_macs "$1" "$2" | grep -qx "$3"; }

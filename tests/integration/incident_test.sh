@@ -54,8 +54,9 @@ delay_ms=$((detected_ms - first_ms))
 [ "$delay_ms" -ge 0 ] || fail "detection before R's first frame? ($delay_ms ms)"
 say "detection delay: $delay_ms ms (R's first frame on its wire -> first scrape of M showing both MACs)"
 # How much of that is the exporter: A and R claim the address in turn only as often as their
-# traffic makes them broadcast (about once a second here). The frame that made the address
-# contested, as M's port saw it, to the scrape that showed it:
+# traffic makes them broadcast (about once a second here), and answer M's probes. The frame
+# that made the address contested, as M's port saw it (the passive rule's: each MAC claimed
+# again after the other, answers included), to the scrape that showed it:
 wait_for 5 contested_at "$WORK/monitor.pcap" "$INCIDENT_IP" "$INCIDENT_A_MAC" "$INCIDENT_R_MAC" >/dev/null ||
   fail "M's port never saw A and R claim $INCIDENT_IP in turn, yet the exporter says contested"
 stop_tcpdump "$monitor_pcap_pid"

@@ -331,15 +331,17 @@ claims() {
     / Reply / && index($0, "Reply " ip " is-at ") { printf "%.0f %s\n", ms($1), $2 }'
 }
 
-# contested_at FILE IP MAC1 MAC2: capture time (ms) of the claim that made IP contested in FILE:
-# the second change of claimant between MAC1 and MAC2 (one, then the other, then the first
-# again). Fails when that has not happened.
+# contested_at FILE IP MAC1 MAC2: capture time (ms) of the claim that made IP contested in FILE
+# by the passive rule (sustained alternation: each of the two MACs claimed again after the other
+# did): the third change of claimant between MAC1 and MAC2 (one, the other, the first again, the
+# other again). One return alone (two changes) is a flap, not a conflict. Answers to probes
+# (replies from IP) are claims too. Fails when that has not happened.
 contested_at() {
   claims "$1" "$2" | awk -v a="$3" -v b="$4" '
     $2 != a && $2 != b { next }
     last != "" && $2 != last { changes++ }
     { last = $2 }
-    changes == 2 { print $1; found = 1; exit }
+    changes == 3 { print $1; found = 1; exit }
     END { exit !found }'
 }
 
