@@ -132,4 +132,32 @@ passive_frames=$(frames_in "$WORK/passive.pcap")
   fail "arp_verification_probes_sent_total is not 0 with --no-collector.arp.probe"
 say "--no-collector.arp.probe: 0 frames from $M_MAC during the flood and 5 s after it; arp_verification_enabled 0"
 
+step "a change seen right after the exporter started is verified too, and only probes sent are counted"
+stop_process "$EXPORTER_PID"
+untrack "$EXPORTER_PID"
+START_IP=203.0.113.5
+start_tcpdump sw "$(portname M)" "$WORK/startup.pcap" ether src "$M_MAC"
+startup_pcap=$LAST_PID
+start_exporter M "$PORT" --collector.arp.rescan-interval 1s
+wait_for 10 metric_equals M "$PORT" 1 arp_capture_up "interface=$M_IF" || fail "no capture on M"
+# No wait for verifier_ready here: a change can come at any moment after start.
+for mac in 02:00:00:00:05:01 02:00:00:00:05:02; do
+  in_ns T "$ARP_INJECT" "$(ifname T)" --op request --sender-mac "$mac" --sender-ip "$START_IP" \
+    --target-mac 00:00:00:00:00:00 --target-ip 198.51.100.254 || fail "arp_inject failed"
+done
+wait_for 5 metric_at_least M "$PORT" 1 arp_verification_rounds_total "interface=$M_IF" outcome=unanswered ||
+  fail "no round ended for the change of $START_IP"
+change_probes=$(metric M "$PORT" arp_verification_probes_sent_total "interface=$M_IF" reason=change)
+stop_tcpdump "$startup_pcap"
+startup_wire=$(tcpdump -r "$WORK/startup.pcap" -n 2>/dev/null | grep -c "Request who-has $START_IP tell 0.0.0.0" || true)
+say "right after start: $change_probes change probe(s) counted, $startup_wire on the wire for $START_IP"
+# EXPORTER BUG: the verifier learns the host's interfaces once a second, the first time before
+# the capture has started; a probe planned before its next look is not sent ("probe not sent"
+# err="probe on IFACE: interface gone") but counted in arp_verification_probes_sent_total, and
+# its round holds the address for --collector.arp.probe.address-interval: the change is never
+# verified.
+if [ "$startup_wire" -lt 2 ] || [ "$startup_wire" -ne "$change_probes" ]; then
+  exporter_bug "a change 0-1 s after start: $change_probes probe(s) counted, $startup_wire sent; log: $(grep 'probe not sent' "$EXPORTER_LOG" | head -2 | tr '\n' ' ')"
+fi
+
 pass
