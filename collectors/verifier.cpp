@@ -144,8 +144,17 @@ void Verifier::send(const std::vector<Probe>& probes) {
     const auto name = pipeline_.with([&](ArpPipeline& p) {
       return std::string(p.tracker().interface_name(probe.key.interface));
     });
-    const auto interface = std::find_if(host_.begin(), host_.end(),
-                                        [&](const HostInterface& i) { return i.name == name; });
+    const auto find = [&] {
+      return std::find_if(host_.begin(), host_.end(),
+                          [&](const HostInterface& i) { return i.name == name; });
+    };
+    auto interface = find();
+    // A capture that started since the last look at the host (at most a second ago) is new to
+    // host_, not gone: look again before giving up on the probe.
+    if (interface == host_.end()) {
+      host_ = captures_.view().host;
+      interface = find();
+    }
     std::string error = "probe on " + name + ": interface gone";
     if (interface != host_.end() && interface->ethernet) {
       const auto frame = build_arp_probe(interface->mac, probe.key.vlan, probe.key.ip);

@@ -63,15 +63,26 @@ ProbeCounters& ProbePlanner::counters_for(InterfaceIndex interface) {
 }
 
 Duration ProbePlanner::interval_for(ProbeReason reason) const {
-  return reason == ProbeReason::recheck ? config_.recheck_interval : config_.address_interval;
+  switch (reason) {
+    case ProbeReason::change:
+      return config_.address_interval;
+    case ProbeReason::recheck:
+      return config_.recheck_interval;
+    case ProbeReason::own_address:  // a schedule faster than the cap is the operator's choice
+      return std::min(config_.address_interval, config_.own_interval);
+    case ProbeReason::watch:
+      return std::min(config_.address_interval, config_.watch_interval);
+  }
+  return config_.address_interval;
 }
 
 void ProbePlanner::request(const AddressKey& key, ProbeReason reason, Timestamp now) {
   if (rounds_.contains(key) || queued_.contains(key)) return;
   const auto last = last_round_.find(key);
   if (last != last_round_.end() && now - last->second < interval_for(reason)) {
-    // A recheck simply is not due yet; anything else was asked for and refused.
-    if (reason != ProbeReason::recheck) {
+    // Only a change was asked for and refused; a scheduled round or a recheck is simply not
+    // due yet (a round for the address has just run).
+    if (reason == ProbeReason::change) {
       ++counters_for(key.interface)
             .suppressed[static_cast<std::size_t>(ProbeLimit::address_interval)];
     }

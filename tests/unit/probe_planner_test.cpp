@@ -160,14 +160,31 @@ TEST_F(ProbePlannerTest, ARoundTooSoonForOneAddressIsSuppressedAndCounted) {
   EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 0U);
 
   planner.request(key, ProbeReason::change, clock.now());  // 2.5 s after the round began
+  // A scheduled round just after one for the same address is not due: not a refusal.
   planner.request(key, ProbeReason::own_address, clock.now());
   EXPECT_TRUE(run(planner, seconds(2)).send.empty());
-  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 2U);
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
 
   clock.advance(seconds(6));  // 10.5 s after the round began
   planner.request(key, ProbeReason::change, clock.now());
   EXPECT_EQ(planner.advance(clock.now()).send.size(), 1U);
-  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 2U);
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
+}
+
+TEST_F(ProbePlannerTest, AnOwnAddressScheduleFasterThanTheAddressIntervalIsKept) {
+  ProbePlanner planner({.address_interval = seconds(10), .own_interval = seconds(2)});
+  const auto key = key_for(10);
+  planner.schedule({key}, {}, clock.now());
+  std::size_t rounds_started = 0;
+  for (int i = 0; i < 100; ++i) {  // 10 s
+    for (const auto& probe : planner.advance(clock.now()).send) {
+      if (probe.reason == ProbeReason::own_address) ++rounds_started;
+    }
+    clock.advance(milliseconds(100));
+  }
+  // Two probes per round, one round every 2 s.
+  EXPECT_EQ(rounds_started, 10U);
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 0U);
 }
 
 TEST_F(ProbePlannerTest, ARecheckThatIsNotDueWaitsUncounted) {
