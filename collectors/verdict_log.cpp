@@ -2,11 +2,15 @@
 
 namespace arp {
 
+std::string mac_with_vendor(const MacAddress& mac, const VendorRegistry& vendors) {
+  return mac.to_string() + " (" + std::string(vendors.lookup(mac)) + ")";
+}
+
 std::string describe_macs(const std::vector<Claimant>& claimants, const VendorRegistry& vendors) {
   std::string text;
   for (const auto& claimant : claimants) {
     if (!text.empty()) text += ", ";
-    text += claimant.mac.to_string() + " (" + std::string(vendors.lookup(claimant.mac)) + ")";
+    text += mac_with_vendor(claimant.mac, vendors);
   }
   return text;
 }

@@ -25,6 +25,8 @@ class VerdictLog : public VerdictObserver {
   LogBudget budget_{5.0, 50.0};
 };
 
+// "00:1b:21:0a:00:0a (Intel Corporate)"
+std::string mac_with_vendor(const MacAddress& mac, const VendorRegistry& vendors);
 // "00:1b:21:0a:00:0a (Intel Corporate), 00:50:56:0b:00:0b (VMware, Inc.)"
 std::string describe_macs(const std::vector<Claimant>& claimants, const VendorRegistry& vendors);
 

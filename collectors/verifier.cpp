@@ -13,10 +13,6 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(50);
 constexpr auto kLearnInterval = std::chrono::seconds(1);
 
-std::string with_vendor(const MacAddress& mac, const VendorRegistry& vendors) {
-  return mac.to_string() + " (" + std::string(vendors.lookup(mac)) + ")";
-}
-
 }  // namespace
 
 std::vector<AddressKey> watched_addresses(const std::vector<Ipv4Network>& watch,
@@ -118,7 +114,7 @@ void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
                  {{"interface", trouble.interface_names.at(claim.key.interface)},
                   {"vlan", claim.key.vlan.to_string()},
                   {"ip", claim.key.ip.to_string()},
-                  {"mac", with_vendor(claim.claimant.mac, vendors_)}});
+                  {"mac", mac_with_vendor(claim.claimant.mac, vendors_)}});
   }
   logged_claims_ = std::move(claims);
 
@@ -129,7 +125,7 @@ void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
     std::string text;
     for (const auto& [interface, mac] : macs.answering) {
       if (!text.empty()) text += ", ";
-      text += with_vendor(mac, vendors_);
+      text += mac_with_vendor(mac, vendors_);
     }
     logger_.info("own address answered by several of this host's MACs",
                  {{"ip", macs.ip.to_string()},
