@@ -8,7 +8,9 @@ namespace arp {
 
 ArpPipeline::ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter,
                          std::optional<ProbePlannerConfig> probing)
-    : tracker_(tracker_config), filter_(std::move(filter)) {
+    : tracker_(tracker_config),
+      filter_(std::move(filter)),
+      timeline_(TimelineConfig{.window = tracker_config.window}) {
   if (probing) planner_.emplace(*probing);
   tracker_.set_observer(this);
 }
@@ -21,6 +23,7 @@ InterfaceIndex ArpPipeline::add_interface(std::string_view name) {
 
 PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const std::byte> frame,
                                      Timestamp captured) {
+  clock_ = captured;
   const auto decoded = decode_arp_frame(frame);
   auto& counters = counters_.at(interface);
   counters.frames.count(decoded);
@@ -63,6 +66,7 @@ void ArpPipeline::set_host(const std::vector<HostAddress>& addresses, std::vecto
 }
 
 std::vector<Probe> ArpPipeline::advance(Timestamp now) {
+  clock_ = now;
   if (!planner_) {
     tracker_.refresh(now);
     return {};
@@ -72,6 +76,8 @@ std::vector<Probe> ArpPipeline::advance(Timestamp now) {
   }
   auto step = planner_->advance(now);
   for (const auto& round : step.finished) {
+    // What the segment said, before this host is counted in: the page shows who answered.
+    timeline_.round(round.key, round.reason, round.started, round.result.answers, now);
     tracker_.verified(round.key, with_this_host(round.key, round.result, now), now);
   }
   tracker_.refresh(now);
@@ -110,10 +116,31 @@ void ArpPipeline::verdict_changed(const AddressReport& address, AddressState pre
   } else {
     contested_.erase(key);
   }
+  timeline_.observe(address, previous, clock_);
   if (observer_ != nullptr) observer_->verdict_changed(address, previous);
 }
 
+void ArpPipeline::note_neighbor(std::string_view interface, Ipv4Address ip,
+                                const NeighborMark& entry, Timestamp now) {
+  const auto index = tracker_.find_interface(interface);
+  if (!index) return;
+  timeline_.neighbor({ip, Vlan{}, *index}, entry, now);
+}
+
+std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) {
+  clock_ = now;
+  tracker_.refresh(now);  // a verdict that time alone changed belongs on the timeline too
+  auto timelines = timeline_.snapshot(now);
+  for (auto& timeline : timelines) {
+    if (auto claimants = tracker_.claimants(timeline.key, now); !claimants.empty()) {
+      timeline.claimants = std::move(claimants);
+    }
+  }
+  return timelines;
+}
+
 PipelineSnapshot ArpPipeline::snapshot(Timestamp now) {
+  clock_ = now;
   PipelineSnapshot snapshot{
       .tracker = tracker_.snapshot(now),
       .counters = counters_,

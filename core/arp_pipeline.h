@@ -15,6 +15,7 @@
 #include "core/frame_counters.h"
 #include "core/host_identity.h"
 #include "core/probe_planner.h"
+#include "core/trouble_timeline.h"
 
 namespace arp {
 
@@ -68,6 +69,16 @@ class ArpPipeline : private VerdictObserver {
   // Told of every change of verdict (not owned; nullptr for none).
   void set_observer(VerdictObserver* observer) { observer_ = observer; }
 
+  // This host's neighbour entry for an untagged address on a captured interface, for the
+  // timeline of an address in trouble; ignored for any other address.
+  void note_neighbor(std::string_view interface, Ipv4Address ip, const NeighborMark& entry,
+                     Timestamp now);
+  // The addresses whose timelines are kept, so an edge can pick the neighbour entries to feed.
+  std::vector<AddressKey> timeline_keys() const { return timeline_.keys(); }
+  // The timelines of the addresses in trouble, each with its claimants as the tracker has them
+  // now (frames and last claim), most recently active first.
+  std::vector<AddressTimeline> timelines(Timestamp now);
+
   ClaimTracker& tracker() { return tracker_; }
   const ClaimTracker& tracker() const { return tracker_; }
   const HostIdentity& host() const { return host_; }
@@ -86,6 +97,10 @@ class ArpPipeline : private VerdictObserver {
   std::vector<PipelineCounters> counters_;
   ArpFrame last_frame_;
   VerdictObserver* observer_ = nullptr;
+  TroubleTimeline timeline_;
+  // The time given to the call in progress: the tracker tells its observer what changed, not
+  // when, and the timeline needs the when.
+  Timestamp clock_;
   // Contested addresses, asked again now and then so that a conflict that ended clears.
   std::set<std::tuple<InterfaceIndex, Vlan, Ipv4Address>> contested_;
 };

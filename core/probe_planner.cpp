@@ -215,6 +215,7 @@ void ProbePlanner::finish_rounds(Timestamp now, Step& step) {
     ++counters_for(round->first.interface).rounds[static_cast<std::size_t>(outcome)];
     step.finished.push_back(FinishedRound{.key = round->first,
                                           .reason = round->second.reason,
+                                          .started = round->second.started,
                                           .result = VerificationResult{.answers = answers}});
     round = rounds_.erase(round);
   }

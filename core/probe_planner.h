@@ -67,6 +67,7 @@ struct Probe {
 struct FinishedRound {
   AddressKey key;
   ProbeReason reason = ProbeReason::change;
+  Timestamp started;  // when its first probe went out
   VerificationResult result;
 };
 

@@ -227,6 +227,51 @@ TEST_F(ArpPipelineVerificationTest, QuietOwnerAndRogueBothAnsweringIsContestedWi
   EXPECT_EQ(probe_counters().answers, 4U);  // two probes, two machines
 }
 
+// The page's story of the incident, fed by the pipeline itself: both claims, the round both
+// machines answered (stamped when it was sent), the verdicts, and this host's entry.
+TEST_F(ArpPipelineVerificationTest, TimelineTellsTheIncidentWithTheRoundBothAnswered) {
+  see(claim(kOwnerMac, kServerIp));
+  see(announcement(kRogueMac, kServerIp), seconds(60));
+  const auto rogue_seen = clock.now();
+  pipeline.note_neighbor("eth0", kServerIp, {.mac = kRogueMac, .state = NudState::reachable},
+                         clock.now());
+  run(seconds(2), {kOwnerMac, kRogueMac});
+  pipeline.note_neighbor("eth1", kServerIp, {.mac = kOwnerMac, .state = NudState::stale},
+                         clock.now());  // not a captured interface: no one's timeline
+
+  const auto timelines = pipeline.timelines(clock.now());
+  ASSERT_EQ(timelines.size(), 1U);
+  const auto& story = timelines.front();
+  EXPECT_EQ(story.key.ip, kServerIp);
+  EXPECT_EQ(story.verdict, AddressState::contested);
+  ASSERT_EQ(story.claimants.size(), 2U);
+  std::vector<MacAddress> claims;
+  std::vector<AddressState> verdicts;
+  std::vector<const RoundMark*> rounds_seen;
+  std::vector<NeighborMark> entries;
+  for (const auto& event : story.events) {
+    if (const auto* mark = std::get_if<ClaimMark>(&event.what)) claims.push_back(mark->mac);
+    if (const auto* mark = std::get_if<VerdictMark>(&event.what)) verdicts.push_back(mark->verdict);
+    if (const auto* mark = std::get_if<RoundMark>(&event.what)) {
+      rounds_seen.push_back(mark);
+      EXPECT_GE(event.at, rogue_seen);
+      EXPECT_LT(event.at, mark->finished);
+    }
+    if (const auto* mark = std::get_if<NeighborMark>(&event.what)) entries.push_back(*mark);
+  }
+  // The answers are claims too: the address changes hands with each of them.
+  ASSERT_GE(claims.size(), 2U);
+  EXPECT_EQ(claims[0], kOwnerMac);
+  EXPECT_EQ(claims[1], kRogueMac);
+  ASSERT_GE(verdicts.size(), 2U);
+  EXPECT_EQ(verdicts.front(), AddressState::moved);
+  EXPECT_EQ(verdicts.back(), AddressState::contested);
+  ASSERT_EQ(rounds_seen.size(), 1U);
+  EXPECT_EQ(rounds_seen[0]->answers.size(), 2U);
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].mac, kRogueMac);
+}
+
 // The same frames, with probing off: still only a move (the blind spot verification closes).
 TEST(ArpPipelinePassiveTest, QuietOwnerAndRogueLookLikeAMoveWithoutProbing) {
   FakeClock clock;
