@@ -7,8 +7,7 @@
 
 #include "exporter/listen_address.h"
 
-class CivetServer;
-class CivetHandler;
+struct mg_context;
 
 namespace arp {
 
@@ -29,11 +28,22 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
 
+  // One path, answered for GET and HEAD (same status and headers, no body); any other method
+  // gets 405, any other path under it 404.
+  struct Route {
+    HttpHandlerFunction function;
+    std::string exact_path;
+  };
+
  private:
-  std::unique_ptr<CivetHandler> metrics_;
-  std::unique_ptr<CivetHandler> status_;
+  // Addresses handed to civetweb: they stay put, as the server does.
+  Route metrics_;
+  Route status_;
   ListenAddress address_;
-  std::unique_ptr<CivetServer> server_;
+  struct Stop {
+    void operator()(mg_context* context) const;
+  };
+  std::unique_ptr<mg_context, Stop> server_;
 };
 
 }  // namespace arp
