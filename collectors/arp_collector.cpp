@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <variant>
 
 #include "collectors/metric_family.h"
 
@@ -277,6 +278,20 @@ void shift_times(PipelineSnapshot& snapshot, Duration offset) {
   for (auto& claim : snapshot.own_claims) shift(claim.claimant);
 }
 
+void shift_times(std::vector<AddressTimeline>& timelines, Duration offset) {
+  for (auto& timeline : timelines) {
+    timeline.last_active += offset;
+    for (auto& claimant : timeline.claimants) {
+      claimant.first_seen += offset;
+      claimant.last_seen += offset;
+    }
+    for (auto& event : timeline.events) {
+      event.at += offset;
+      if (auto* round = std::get_if<RoundMark>(&event.what)) round->finished += offset;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapshot) {
@@ -290,12 +305,18 @@ std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapsh
   return named;
 }
 
-ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures) {
+ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures, StateDetail detail) {
   ArpState state;
   const auto now = pipeline.now();
-  state.pipeline = pipeline.with([&](ArpPipeline& p) { return p.snapshot(now); });
+  // One critical section: the page's timelines and table describe the same moment.
+  pipeline.with([&](ArpPipeline& p) {
+    state.pipeline = p.snapshot(now);
+    if (detail == StateDetail::page) state.timelines = p.timelines(now);
+    state.window = p.tracker().config().window;
+  });
   const auto offset = pipeline.wall(now) - now;
   shift_times(state.pipeline, offset);
+  shift_times(state.timelines, offset);
   state.taken = now + offset;
   state.captures = captures.captures;
   state.own_claims = name_own_claims(state.pipeline);
@@ -306,7 +327,9 @@ ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures) {
   return state;
 }
 
-ArpState ArpCollector::state() const { return take_arp_state(pipeline_, captures_.view()); }
+ArpState ArpCollector::state(StateDetail detail) const {
+  return take_arp_state(pipeline_, captures_.view(), detail);
+}
 
 std::vector<prometheus::MetricFamily> ArpCollector::Collect() const {
   return render_arp_metrics(state(), vendors_, max_address_series_);

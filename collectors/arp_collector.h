@@ -30,6 +30,9 @@ struct ArpState {
   std::map<std::string, CaptureStatistics> captures;
   std::vector<NamedOwnAddressClaim> own_claims;
   std::vector<std::pair<std::string, MacAddress>> host_macs;  // this host's, by interface
+  // The story of each address in trouble, for the status page (a scrape leaves it empty).
+  std::vector<AddressTimeline> timelines;
+  Duration window = std::chrono::minutes(5);  // the tracker's: how far back timelines reach
 };
 
 // Rendering is separate from gathering so tests can feed it any state.
@@ -40,8 +43,12 @@ std::vector<prometheus::MetricFamily> render_arp_metrics(const ArpState& state,
 // The snapshot's own-address claims, with interface names.
 std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapshot);
 
+// What take_arp_state copies: a scrape needs no timelines, the status page does.
+enum class StateDetail : std::uint8_t { metrics, page };
+
 // The state of a live pipeline, its times turned from the monotonic clock into wall-clock time.
-ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures);
+ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures,
+                        StateDetail detail = StateDetail::metrics);
 
 class ArpCollector : public prometheus::Collectable {
  public:
@@ -53,7 +60,7 @@ class ArpCollector : public prometheus::Collectable {
         max_address_series_(max_address_series) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override;
-  ArpState state() const;
+  ArpState state(StateDetail detail = StateDetail::metrics) const;
 
  private:
   SharedPipeline& pipeline_;

@@ -16,8 +16,8 @@ constexpr int kPollMilliseconds = 200;  // how soon the thread notices it should
 }  // namespace
 
 NeighborEventListener::NeighborEventListener(Logger& logger, std::size_t max_entries,
-                                             int receive_buffer_bytes)
-    : logger_(logger), dump_(connect_route_socket()), counter_(max_entries) {
+                                             int receive_buffer_bytes, NeighborEventSink* sink)
+    : logger_(logger), dump_(connect_route_socket()), counter_(max_entries), sink_(sink) {
   events_.reset(nl_socket_alloc());
   if (!events_) throw std::runtime_error("netlink: cannot allocate a socket");
   nl_socket_disable_seq_check(events_.get());  // multicast events carry no request sequence
@@ -43,8 +43,13 @@ int NeighborEventListener::on_message(nl_msg* message, void* self) {
   auto* listener = static_cast<NeighborEventListener*>(self);
   const nlmsghdr* header = nlmsg_hdr(message);
   if (const auto entry = parse_neighbor_message(header)) {
-    const std::lock_guard lock(listener->mutex_);
-    listener->counter_.apply(*entry, header->nlmsg_type == RTM_DELNEIGH);
+    const bool deleted = header->nlmsg_type == RTM_DELNEIGH;
+    {
+      const std::lock_guard lock(listener->mutex_);
+      listener->counter_.apply(*entry, deleted);
+    }
+    // Outside the lock: the sink takes locks of its own, and a scrape must not wait on them.
+    if (listener->sink_ != nullptr) listener->sink_->neighbor_event(*entry, deleted);
   }
   return NL_OK;
 }

@@ -17,10 +17,23 @@ struct NeighborEventCounts {
   std::uint64_t overruns = 0;
 };
 
+// Told of every neighbour event, on the listener's thread and outside its lock. It must be
+// quick: a busy host has thousands of events a second.
+class NeighborEventSink {
+ public:
+  NeighborEventSink() = default;
+  NeighborEventSink(const NeighborEventSink&) = delete;
+  NeighborEventSink& operator=(const NeighborEventSink&) = delete;
+  virtual ~NeighborEventSink() = default;
+  virtual void neighbor_event(const NeighborEntry& entry, bool deleted) = 0;
+};
+
 class NeighborEventListener {
  public:
-  // Throws std::runtime_error when the netlink socket cannot be set up.
-  NeighborEventListener(Logger& logger, std::size_t max_entries, int receive_buffer_bytes);
+  // Throws std::runtime_error when the netlink socket cannot be set up. `sink` (not owned,
+  // may be null) must outlive the listener.
+  NeighborEventListener(Logger& logger, std::size_t max_entries, int receive_buffer_bytes,
+                        NeighborEventSink* sink = nullptr);
   NeighborEventListener(const NeighborEventListener&) = delete;
   NeighborEventListener& operator=(const NeighborEventListener&) = delete;
   ~NeighborEventListener();
@@ -38,6 +51,7 @@ class NeighborEventListener {
   mutable std::mutex mutex_;
   NeighborChangeCounter counter_;
   std::uint64_t overruns_ = 0;
+  NeighborEventSink* sink_;
   std::jthread thread_;  // last: starts after every other member is ready
 };
 
