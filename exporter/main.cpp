@@ -6,6 +6,7 @@
 #include "collectors/arp_collector.h"
 #include "collectors/capture_manager.h"
 #include "collectors/neighbor_collector.h"
+#include "collectors/trouble_neighbor_feed.h"
 #include "collectors/vendor_files.h"
 #include "collectors/verifier.h"
 #include "exporter/analyze.h"
@@ -72,12 +73,17 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
     collectors.push_back({"arp", arp_collector});
   }
 
+  // This host's entries for the addresses in trouble, into their timelines (before the
+  // listener that calls it, so it outlives the listener).
+  std::unique_ptr<TroubleNeighborFeed> trouble_neighbors;
+  if (config.arp_enabled) trouble_neighbors = std::make_unique<TroubleNeighborFeed>(pipeline);
   std::unique_ptr<NeighborEventListener> neighbor_events;
   std::shared_ptr<NeighborCollector> neighbor_collector;
   if (config.neighbor_enabled) {
     try {
       neighbor_events = std::make_unique<NeighborEventListener>(logger, kMaxFollowedNeighbors,
-                                                                config.neighbor_event_buffer_bytes);
+                                                                config.neighbor_event_buffer_bytes,
+                                                                trouble_neighbors.get());
     } catch (const std::exception& failure) {
       // The table dump may still work on each scrape; only the change counts are lost.
       logger.error("neighbour events unavailable", {{"err", failure.what()}});
@@ -101,10 +107,17 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
         [&] {
           ArpState state;  // without the sniffer: nothing in trouble, as of now
           state.taken = std::chrono::system_clock::now();
-          if (arp_collector) state = arp_collector->state();
+          if (arp_collector) state = arp_collector->state(StateDetail::page);
+          const auto here = host_entries_for(state, neighbors);
+          // The page reads the entries anyway: they also give a timeline the entry as it stood
+          // before any event changed it (the page shows them as of now either way).
+          const auto now = pipeline.now();
+          pipeline.with([&](ArpPipeline& p) {
+            for (const auto& [address, entry] : here)
+              p.note_neighbor(address.first, address.second, neighbor_mark(entry), now);
+          });
           return HttpResponse{"text/html; charset=utf-8",
-                              render_status_page(state, host_entries_for(state, neighbors), vendors,
-                                                 config.telemetry_path)};
+                              render_status_page(state, here, vendors, config.telemetry_path)};
         });
   } catch (const std::exception& failure) {
     std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';

@@ -1,44 +1,14 @@
 #include "exporter/status_page.h"
 
-#include <ctime>
+#include <algorithm>
+#include <optional>
 
+#include "exporter/html_text.h"
+#include "exporter/status_timeline.h"
 #include "exporter/version.h"
 
 namespace arp {
 namespace {
-
-std::string escape_html(std::string_view text) {
-  std::string escaped;
-  escaped.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      case '"':
-        escaped += "&quot;";
-        break;
-      default:
-        escaped.push_back(c);
-    }
-  }
-  return escaped;
-}
-
-std::string utc_time(Timestamp time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  std::array<char, 32> text{};
-  const auto length = std::strftime(text.data(), text.size(), "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return {text.data(), length};
-}
 
 // What this host's table says of one claimant: whether packets from here go to that MAC.
 std::string used_here(const HostEntries& here, const std::string& interface, Ipv4Address ip,
@@ -60,6 +30,68 @@ void append_claimant_row(std::string& html, std::string_view kind, const std::st
           "</td><td>" + utc_time(claimant.last_seen) + "</td><td>" +
           std::to_string(claimant.frames) + "</td><td>" + used + "</td></tr>\n";
 }
+
+// The addresses the page calls in trouble, in the table's order, each once.
+std::vector<AddressKey> troubled_keys(const ArpState& state) {
+  std::vector<AddressKey> keys;
+  const auto add = [&](const AddressKey& key) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
+  const auto& interfaces = state.pipeline.tracker.interfaces;
+  for (const auto& claim : state.own_claims) {
+    const auto interface =
+        std::find_if(interfaces.begin(), interfaces.end(),
+                     [&](const InterfaceReport& report) { return report.name == claim.interface; });
+    if (interface == interfaces.end()) continue;
+    add({claim.ip, claim.vlan, static_cast<InterfaceIndex>(interface - interfaces.begin())});
+  }
+  for (const auto& address : state.pipeline.tracker.addresses) {
+    if (address.state == AddressState::contested) add(address.key);
+  }
+  return keys;
+}
+
+std::string render_timelines(const ArpState& state, const HostEntries& here,
+                             const VendorRegistry& vendors) {
+  std::string html;
+  for (const auto& key : troubled_keys(state)) {
+    const auto& interface = state.pipeline.tracker.interfaces.at(key.interface).name;
+    const auto timeline = std::find_if(state.timelines.begin(), state.timelines.end(),
+                                       [&](const AddressTimeline& t) { return t.key == key; });
+    if (timeline == state.timelines.end()) {
+      html += "<p class=\"no-timeline\"><code>" + key.ip.to_string() + "</code> on " +
+              escape_html(interface) + ": no history recorded for it yet.</p>\n";
+      continue;
+    }
+    std::optional<NeighborMark> now_here;
+    if (!key.vlan.tagged()) {
+      if (const auto entry = here.find({interface, key.ip}); entry != here.end()) {
+        now_here = NeighborMark{.mac = entry->second.lladdr, .state = entry->second.state};
+      }
+    }
+    html += render_timeline(*timeline, interface, now_here, state.taken, state.window, vendors);
+  }
+  return html;
+}
+
+constexpr const char* kStyle =
+    "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+    "code,.mono{font-family:ui-monospace,monospace}"
+    ".timeline{border:1px solid #ddd;border-radius:6px;padding:8px 12px;margin:1em 0;"
+    "max-width:1240px}"
+    ".timeline h3{margin:4px 0 8px;font-size:1.1em}"
+    ".verdict{font-size:.8em;padding:2px 8px;border-radius:10px;color:#fff;background:#777;"
+    "margin-left:.5em;text-transform:uppercase;letter-spacing:.05em}"
+    ".verdict-contested{background:#c0392b}.verdict-flapped{background:#b7950b}"
+    ".verdict-moved{background:#2874a6}.verdict-stable{background:#239b56}"
+    ".timeline-chart text{font-size:12px;fill:#333}"
+    ".timeline-chart .lane-title{font-size:13px;font-weight:600}"
+    ".timeline-chart .lane-sub,.timeline-chart .tick{font-size:11px;fill:#666}"
+    ".timeline-chart .round-count,.timeline-chart .entry-text{font-size:11px;fill:#fff;"
+    "font-weight:600}"
+    ".timeline-chart .verdict-label{font-size:11px;font-weight:700}"
+    ".legend{font-size:.85em;color:#555}";
 
 }  // namespace
 
@@ -98,13 +130,16 @@ std::string render_status_page(const ArpState& state, const HostEntries& here,
     }
   }
 
-  std::string html =
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ARP health exporter</title>"
-      "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body>\n"
-      "<h1>ARP health exporter</h1>\n<p>Version " +
-      escape_html(kVersion) + " &middot; <a href=\"" + escape_html(telemetry_path) +
-      "\">Metrics</a> &middot; page generated " + utc_time(state.taken) + "</p>\n";
+  std::string html = std::string(
+                         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                         // Refreshes itself: in an incident the page is left open on a screen.
+                         "<meta http-equiv=\"refresh\" content=\"5\">"
+                         "<title>ARP health exporter</title><style>") +
+                     kStyle +
+                     "</style></head><body>\n"
+                     "<h1>ARP health exporter</h1>\n<p>Version " +
+                     escape_html(kVersion) + " &middot; <a href=\"" + escape_html(telemetry_path) +
+                     "\">Metrics</a> &middot; page generated " + utc_time(state.taken) + "</p>\n";
   html += "<h2>Addresses in trouble</h2>\n";
   if (rows.empty()) {
     html +=
@@ -116,6 +151,12 @@ std::string render_status_page(const ArpState& state, const HostEntries& here,
         "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th>"
         "<th>This host's ARP entry</th></tr>\n" +
         rows + "</table>\n";
+    html +=
+        "<h2>Timeline</h2>\n<p class=\"legend\">One lane per MAC: &#9679; took the address "
+        "over, &#9671; answered a verification probe, pale bar: claiming it. Rounds: red = two or "
+        "more MACs answered, green = one, grey = none. Dashed lines: verdict changes. The last "
+        "lane is where this host sends packets for the address.</p>\n" +
+        render_timelines(state, here, vendors);
   }
   html +=
       "<h2>Captures</h2>\n<table><tr><th>Interface</th><th>Up</th><th>Frames</th>"
