@@ -147,16 +147,18 @@ std::string render_status_page(const ArpState& state, const HostEntries& here,
         "addresses right now.</p>\n";
   } else {
     html +=
-        "<table id=\"trouble\"><tr><th>Problem</th><th>Interface</th><th>VLAN</th><th>IP</th>"
-        "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th>"
-        "<th>This host's ARP entry</th></tr>\n" +
-        rows + "</table>\n";
-    html +=
-        "<h2>Timeline</h2>\n<p class=\"legend\">One lane per MAC: &#9679; took the address "
+        "<p class=\"legend\">The window, one address at a time. One lane per MAC: &#9679; took the "
+        "address "
         "over, &#9671; answered a verification probe, pale bar: claiming it. Rounds: red = two or "
         "more MACs answered, green = one, grey = none. Dashed lines: verdict changes. The last "
         "lane is where this host sends packets for the address.</p>\n" +
         render_timelines(state, here, vendors);
+    html +=
+        "<h2>Every claimant</h2>\n<table "
+        "id=\"trouble\"><tr><th>Problem</th><th>Interface</th><th>VLAN</th><th>IP</th>"
+        "<th>MAC</th><th>Vendor</th><th>First seen</th><th>Last seen</th><th>Frames</th>"
+        "<th>This host's ARP entry</th></tr>\n" +
+        rows + "</table>\n";
   }
   html +=
       "<h2>Captures</h2>\n<table><tr><th>Interface</th><th>Up</th><th>Frames</th>"

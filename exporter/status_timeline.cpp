@@ -18,7 +18,7 @@ constexpr double kPlotRight = kWidth - 24;
 constexpr double kAxisHeight = 34;  // verdict labels and tick times
 constexpr double kLaneHeight = 40;
 // Less than this and a burst of marks within a second would sit on top of each other.
-constexpr auto kShortestAxis = std::chrono::seconds(60);
+constexpr auto kShortestAxis = std::chrono::seconds(30);
 
 // Colour-blind-friendly (Okabe-Ito), one per MAC, in the order the MACs first claimed.
 constexpr std::array<const char*, 7> kLaneColours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "tests/collectors/collector_fixtures.h"
@@ -70,6 +71,87 @@ TEST(StatusPageTest, MarksTheClaimantThisHostSendsTo) {
   const auto row = html.rfind("<tr>", marker);
   EXPECT_NE(html.substr(row, marker - row).find("00:50:56:0b:00:0b"), std::string::npos);
   EXPECT_EQ(html.find("this host sends here", marker + 1), std::string::npos);  // only once
+}
+
+// The incident's story, told the way the pipeline tells it: the owner, the rogue taking over,
+// the round both answered, this host's entry moving to the rogue.
+ArpState incident_with_timeline() {
+  auto state = testing::incident_state();
+  const auto& contested = *std::find_if(
+      state.pipeline.tracker.addresses.begin(), state.pipeline.tracker.addresses.end(),
+      [](const AddressReport& a) { return a.key.ip == *Ipv4Address::parse("192.0.2.10"); });
+  const auto owner = *MacAddress::parse("00:1b:21:0a:00:0a");
+  const auto rogue = *MacAddress::parse("00:50:56:0b:00:0b");
+  const auto now = state.taken;
+  TroubleTimeline timeline(TimelineConfig{});
+  timeline.neighbor(contested.key, {.mac = owner, .state = NudState::reachable}, now);  // ignored
+  timeline.observe(contested, AddressState::moved, now - std::chrono::seconds(8));
+  timeline.neighbor(contested.key, {.mac = owner, .state = NudState::reachable},
+                    now - std::chrono::seconds(8));
+  const std::vector<MacAddress> both = {owner, rogue};
+  timeline.round(contested.key, ProbeReason::change, now - std::chrono::seconds(7), both,
+                 now - std::chrono::seconds(6));
+  timeline.round(contested.key, ProbeReason::recheck, now - std::chrono::seconds(3), {},
+                 now - std::chrono::seconds(2));
+  timeline.neighbor(contested.key, {.mac = rogue, .state = NudState::reachable},
+                    now - std::chrono::seconds(4));
+  state.timelines = timeline.snapshot(now);
+  return state;
+}
+
+std::string section(const std::string& html, const std::string& id) {
+  const auto start = html.find("<section class=\"timeline\" id=\"" + id + "\"");
+  if (start == std::string::npos) return {};
+  return html.substr(start, html.find("</section>", start) - start);
+}
+
+TEST(StatusPageTest, TimelineOfAContestedAddressShowsBothMacsTheRoundAndThisHostsEntry) {
+  const auto html =
+      render_status_page(incident_with_timeline(), {}, testing::real_vendors(), "/metrics");
+  EXPECT_NE(html.find("<meta http-equiv=\"refresh\" content=\"5\">"), std::string::npos);
+  const auto timeline = section(html, "timeline-eth0--192.0.2.10");
+  ASSERT_FALSE(timeline.empty()) << html;
+  EXPECT_NE(timeline.find("verdict-contested"), std::string::npos);
+  // A lane per MAC, each with its vendor.
+  for (const auto* lane : {"data-mac=\"00:1b:21:0a:00:0a\"", "data-mac=\"00:50:56:0b:00:0b\""}) {
+    EXPECT_NE(timeline.find("<g class=\"lane mac-lane\" " + std::string(lane)), std::string::npos)
+        << lane;
+  }
+  EXPECT_NE(timeline.find("Intel Corporate"), std::string::npos);
+  EXPECT_NE(timeline.find("VMware, Inc."), std::string::npos);
+  // The round both answered, and the one nobody did.
+  EXPECT_NE(timeline.find("<g class=\"round\" data-answers=\"2\">"), std::string::npos);
+  EXPECT_NE(timeline.find("2 answered: 00:1b:21:0a:00:0a, 00:50:56:0b:00:0b"), std::string::npos);
+  EXPECT_NE(timeline.find("<g class=\"round\" data-answers=\"0\">"), std::string::npos);
+  // Both MACs answered: a diamond in each lane.
+  std::size_t answers = 0;
+  for (auto at = timeline.find("class=\"answer\""); at != std::string::npos;
+       at = timeline.find("class=\"answer\"", at + 1))
+    ++answers;
+  EXPECT_EQ(answers, 2U);
+  // This host's entry: the owner first, then the rogue, which it still points to.
+  const auto to_owner = timeline.find("<g class=\"host-entry\" data-mac=\"00:1b:21:0a:00:0a\">");
+  const auto to_rogue = timeline.find("<g class=\"host-entry\" data-mac=\"00:50:56:0b:00:0b\">");
+  ASSERT_NE(to_owner, std::string::npos);
+  ASSERT_NE(to_rogue, std::string::npos);
+  EXPECT_LT(to_owner, to_rogue);
+  EXPECT_NE(timeline.find("now 00:50:56:0b:00:0b (reachable)"), std::string::npos);
+  // The own-address claim has no history in this state, and says so rather than vanishing.
+  EXPECT_NE(html.find("<p class=\"no-timeline\"><code>192.0.2.20</code>"), std::string::npos);
+  // The existing table is still there.
+  EXPECT_NE(html.find("<table id=\"trouble\">"), std::string::npos);
+  // Nothing is fetched from anywhere: the page must work on an isolated network.
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+TEST(StatusPageTest, TimelineEscapesInterfaceNames) {
+  auto state = incident_with_timeline();
+  state.pipeline.tracker.interfaces.at(0).name = "<eth0>";
+  const auto html = render_status_page(state, {}, testing::real_vendors(), "/metrics");
+  EXPECT_NE(html.find("id=\"timeline-&lt;eth0&gt;--192.0.2.10\""), std::string::npos);
+  EXPECT_EQ(html.find("<eth0>"), std::string::npos);
 }
 
 TEST(StatusPageTest, AnUnreadableTableLeavesTheColumnEmpty) {
