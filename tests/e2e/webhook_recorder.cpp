@@ -1,12 +1,15 @@
 // The person at the end of the e2e test's pager: an HTTP server on 127.0.0.1 that appends every
-// POSTed body (Alertmanager's webhook notification, one JSON document) as one line to a file, and
-// answers 200. GET answers 200 "ready", so the test can wait for it.
+// POSTed body (Alertmanager's webhook notification, one JSON document) to a file, one line each:
+//   {"received_ms":<wall clock, ms since the epoch>,"path":"<request path>","notification":<body>}
+// and answers 200. GET answers 200 "ready", so the test can wait for it. The body is copied as it
+// came: a body that is no JSON document makes a line the test's jq skips.
 //
 // Usage: webhook_recorder PORT FILE   (runs until SIGTERM or SIGINT)
 #include <civetweb.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -46,9 +49,17 @@ int handle(mg_connection* connection, void* data) {
   // One notification, one line: a JSON document holds no raw newline outside strings, and
   // Alertmanager's holds none at all; this keeps it so should one ever be pretty-printed.
   std::replace(body.begin(), body.end(), '\n', ' ');
+  const auto received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  // The path is the receiver's name in the test's URLs: letters, digits and dashes, no quoting.
+  std::string path = request->local_uri != nullptr ? request->local_uri : "";
+  std::erase_if(
+      path, [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; });
   {
     const std::lock_guard lock(recorder.mutex);
-    recorder.out << body << '\n';
+    recorder.out << R"({"received_ms":)" << received_ms << R"(,"path":")" << path
+                 << R"(","notification":)" << body << "}\n";
     recorder.out.flush();
   }
   reply(connection, 200, "recorded\n");
