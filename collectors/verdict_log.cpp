@@ -15,7 +15,8 @@ std::string describe_macs(const std::vector<Claimant>& claimants, const VendorRe
   return text;
 }
 
-void VerdictLog::verdict_changed(const AddressReport& address, AddressState previous) {
+void VerdictLog::verdict_changed(const AddressReport& address, AddressState previous,
+                                 Timestamp /*now*/) {
   if (address.state == previous) return;  // claims changed hands; the verdict did not
   const auto message = [&]() -> std::string_view {
     switch (address.state) {

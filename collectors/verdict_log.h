@@ -14,7 +14,7 @@ class VerdictLog : public VerdictObserver {
   VerdictLog(const ClaimTracker& tracker, const VendorRegistry& vendors, Logger& logger)
       : tracker_(tracker), vendors_(vendors), logger_(logger) {}
 
-  void verdict_changed(const AddressReport& address, AddressState previous) override;
+  void verdict_changed(const AddressReport& address, AddressState previous, Timestamp now) override;
 
  private:
   const ClaimTracker& tracker_;  // for interface names only

@@ -23,7 +23,6 @@ InterfaceIndex ArpPipeline::add_interface(std::string_view name) {
 
 PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const std::byte> frame,
                                      Timestamp captured) {
-  clock_ = captured;
   const auto decoded = decode_arp_frame(frame);
   auto& counters = counters_.at(interface);
   counters.frames.count(decoded);
@@ -66,7 +65,6 @@ void ArpPipeline::set_host(const std::vector<HostAddress>& addresses, std::vecto
 }
 
 std::vector<Probe> ArpPipeline::advance(Timestamp now) {
-  clock_ = now;
   if (!planner_) {
     tracker_.refresh(now);
     return {};
@@ -109,15 +107,16 @@ VerificationResult ArpPipeline::with_this_host(const AddressKey& key, Verificati
   return result;
 }
 
-void ArpPipeline::verdict_changed(const AddressReport& address, AddressState previous) {
+void ArpPipeline::verdict_changed(const AddressReport& address, AddressState previous,
+                                  Timestamp now) {
   const auto key = std::make_tuple(address.key.interface, address.key.vlan, address.key.ip);
   if (address.state == AddressState::contested) {
     contested_.insert(key);
   } else {
     contested_.erase(key);
   }
-  timeline_.observe(address, previous, clock_);
-  if (observer_ != nullptr) observer_->verdict_changed(address, previous);
+  timeline_.observe(address, previous, now);
+  if (observer_ != nullptr) observer_->verdict_changed(address, previous, now);
 }
 
 void ArpPipeline::note_neighbor(std::string_view interface, Ipv4Address ip,
@@ -128,7 +127,6 @@ void ArpPipeline::note_neighbor(std::string_view interface, Ipv4Address ip,
 }
 
 std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) {
-  clock_ = now;
   tracker_.refresh(now);  // a verdict that time alone changed belongs on the timeline too
   auto timelines = timeline_.snapshot(now);
   for (auto& timeline : timelines) {
@@ -140,7 +138,6 @@ std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) {
 }
 
 PipelineSnapshot ArpPipeline::snapshot(Timestamp now) {
-  clock_ = now;
   PipelineSnapshot snapshot{
       .tracker = tracker_.snapshot(now),
       .counters = counters_,

@@ -84,7 +84,7 @@ class ArpPipeline : private VerdictObserver {
   const HostIdentity& host() const { return host_; }
 
  private:
-  void verdict_changed(const AddressReport& address, AddressState previous) override;
+  void verdict_changed(const AddressReport& address, AddressState previous, Timestamp now) override;
   // What a finished round means for the tracker: on this host's own address, this host is
   // one of the machines holding it even though it never answers its own probe.
   VerificationResult with_this_host(const AddressKey& key, VerificationResult result,
@@ -98,9 +98,6 @@ class ArpPipeline : private VerdictObserver {
   ArpFrame last_frame_;
   VerdictObserver* observer_ = nullptr;
   TroubleTimeline timeline_;
-  // The time given to the call in progress: the tracker tells its observer what changed, not
-  // when, and the timeline needs the when.
-  Timestamp clock_;
   // Contested addresses, asked again now and then so that a conflict that ended clears.
   std::set<std::tuple<InterfaceIndex, Vlan, Ipv4Address>> contested_;
 };

@@ -186,7 +186,7 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   if (tracked_ >= config_.max_addresses) {
     const auto victim = eviction_victim();
     ++interfaces_[records_[victim].key.interface].evictions;
-    remove(victim);
+    remove(victim, now);
   }
   std::uint32_t slot = 0;
   if (free_slots_.empty()) {
@@ -221,11 +221,11 @@ std::uint32_t ClaimTracker::eviction_victim() const {
   return tail_;
 }
 
-void ClaimTracker::remove(std::uint32_t slot) {
+void ClaimTracker::remove(std::uint32_t slot, Timestamp now) {
   auto& record = records_[slot];
   if (record.contest && record.contest->verdict != AddressState::stable && observer_ != nullptr) {
     const auto previous = std::exchange(record.contest->verdict, AddressState::stable);
-    observer_->verdict_changed(report_of(record, AddressState::stable), previous);
+    observer_->verdict_changed(report_of(record, AddressState::stable), previous, now);
   }
   unlink(slot);
   index_remove(record.key);
@@ -239,7 +239,7 @@ void ClaimTracker::expire(Timestamp now) {
   const auto horizon = now - config_.window;
   while (tail_ != kNone && records_[tail_].last_seen < horizon) {
     ++interfaces_[records_[tail_].key.interface].expirations;
-    remove(tail_);
+    remove(tail_, now);
   }
 }
 
@@ -313,7 +313,7 @@ void ClaimTracker::judge(Record& record, Timestamp now, bool claims_changed) {
   auto& contest = *record.contest;
   if (state == contest.verdict && !claims_changed) return;
   const auto previous = std::exchange(contest.verdict, state);
-  if (observer_ != nullptr) observer_->verdict_changed(report_of(record, state), previous);
+  if (observer_ != nullptr) observer_->verdict_changed(report_of(record, state), previous, now);
 }
 
 void ClaimTracker::refresh(Timestamp now) {
@@ -332,7 +332,7 @@ void ClaimTracker::refresh(Timestamp now) {
   }
   for (const auto slot : lapsed) {
     ++interfaces_[records_[slot].key.interface].expirations;
-    remove(slot);
+    remove(slot, now);
   }
   for (const auto slot : notable_) judge(records_[slot], now);
 }

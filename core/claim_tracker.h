@@ -107,7 +107,8 @@ struct AddressReport {
 // Told, as it happens, of every change of verdict and of every change of claimant on an
 // address in trouble (then `previous` equals address.state), so an edge can log it and
 // `analyze` can keep the history of a capture without a second history beside the tracker.
-// Called with the tracker's state already updated; must not change the tracker.
+// Called with the tracker's state already updated and the time of the call that changed it;
+// must not change the tracker.
 class VerdictObserver {
  public:
   VerdictObserver() = default;
@@ -116,7 +117,8 @@ class VerdictObserver {
   VerdictObserver(VerdictObserver&&) = default;
   VerdictObserver& operator=(VerdictObserver&&) = default;
   virtual ~VerdictObserver() = default;
-  virtual void verdict_changed(const AddressReport& address, AddressState previous) = 0;
+  virtual void verdict_changed(const AddressReport& address, AddressState previous,
+                               Timestamp now) = 0;
 };
 
 struct TrackerSnapshot {
@@ -209,7 +211,7 @@ class ClaimTracker {
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
   std::uint32_t eviction_victim() const;  // least recently claimed, preferring no contest
-  void remove(std::uint32_t slot);
+  void remove(std::uint32_t slot, Timestamp now);
   static std::span<const Claimant> claimants_of(const Record& record);
   static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
   static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest

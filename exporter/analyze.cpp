@@ -61,7 +61,8 @@ void merge_claimant(AddressHistory& history, const Claimant& seen) {
 
 class VerdictHistory final : public VerdictObserver {
  public:
-  void verdict_changed(const AddressReport& address, AddressState /*previous*/) override {
+  void verdict_changed(const AddressReport& address, AddressState /*previous*/,
+                       Timestamp /*now*/) override {
     merge(address);
   }
   void merge(const AddressReport& address) {

@@ -111,7 +111,8 @@ struct VerdictChange {
 // Keeps the changes of verdict (the observer also hears claimant changes with an unchanged one).
 class VerdictRecorder : public VerdictObserver {
  public:
-  void verdict_changed(const AddressReport& address, AddressState previous) override {
+  void verdict_changed(const AddressReport& address, AddressState previous,
+                       Timestamp /*now*/) override {
     if (address.state != previous) changes.push_back({address.key.ip, address.state, previous});
   }
   bool ever(AddressState state) const {
