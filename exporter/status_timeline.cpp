@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ranges>
 #include <vector>
 
 #include "exporter/html_text.h"
@@ -15,10 +16,12 @@ constexpr double kWidth = 1200;
 constexpr double kLabelWidth = 330;  // MAC and vendor, left of the axis
 constexpr double kPlotLeft = kLabelWidth + 10;
 constexpr double kPlotRight = kWidth - 24;
-constexpr double kAxisHeight = 34;  // verdict labels and tick times
+constexpr double kAxisHeight = 46;  // tick times, then verdict labels
 constexpr double kLaneHeight = 40;
 // Less than this and a burst of marks within a second would sit on top of each other.
-constexpr auto kShortestAxis = std::chrono::seconds(30);
+constexpr auto kShortestAxis = std::chrono::seconds(20);
+// Verdict labels closer than this would print over each other: the later one wins.
+constexpr double kLabelSpacing = 70;
 
 // Colour-blind-friendly (Okabe-Ito), one per MAC, in the order the MACs first claimed.
 constexpr std::array<const char*, 7> kLaneColours = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
@@ -142,7 +145,7 @@ class TimelineRenderer {
   }
 
   void draw_axis(double height) {
-    const double axis_y = kAxisHeight - 6;
+    const double axis_y = kAxisHeight - 4;
     svg_ += "<line x1=\"" + number(kPlotLeft) + "\" y1=\"" + number(axis_y) + "\" x2=\"" +
             number(kPlotRight) + "\" y2=\"" + number(axis_y) + "\" stroke=\"#888\"/>\n";
     // Five ticks, labelled with the time of day and how long ago.
@@ -154,9 +157,9 @@ class TimelineRenderer {
       svg_ += "<line x1=\"" + x + "\" y1=\"" + number(axis_y) + "\" x2=\"" + x + "\" y2=\"" +
               number(height - 4) + "\" stroke=\"#e4e4e4\"/>\n";
       const char* anchor = i == 0 ? "start" : i == kTicks ? "end" : "middle";
-      svg_ += "<text x=\"" + x + "\" y=\"" + number(axis_y - 5) +
-              "\" class=\"tick\" text-anchor=\"" + anchor + "\">" + utc_clock(at) +
-              (ago > 0 ? " (-" + std::to_string(ago) + "s)" : " (now)") + "</text>\n";
+      svg_ += "<text x=\"" + x + "\" y=\"14\" class=\"tick\" text-anchor=\"" + anchor + "\">" +
+              utc_clock(at) + (ago > 0 ? " (-" + std::to_string(ago) + "s)" : " (now)") +
+              "</text>\n";
     }
   }
 
@@ -288,18 +291,26 @@ class TimelineRenderer {
   }
 
   void draw_verdicts(double height) {
-    for (const auto& event : timeline_.events) {
+    // Newest first, so that of several changes within a second the one that holds is named.
+    double labelled = kWidth * 2;
+    for (const auto& event : std::ranges::reverse_view(timeline_.events)) {
       const auto* verdict = std::get_if<VerdictMark>(&event.what);
       if (verdict == nullptr) continue;
-      const auto x = number(drawing_.x(event.at));
+      const auto at = drawing_.x(event.at);
+      const auto x = number(at);
       const char* colour = verdict->verdict == AddressState::contested ? "#c0392b" : "#7a5c00";
-      svg_ += "<g class=\"verdict-change\"><line x1=\"" + x + "\" y1=\"" + number(kAxisHeight - 6) +
+      svg_ += "<g class=\"verdict-change\"><line x1=\"" + x + "\" y1=\"" + number(kAxisHeight - 4) +
               "\" x2=\"" + x + "\" y2=\"" + number(height - 4) + "\" stroke=\"" + colour +
-              "\" stroke-dasharray=\"4 3\"/><text x=\"" + x + "\" y=\"" + number(kAxisHeight + 8) +
-              "\" class=\"verdict-label\" fill=\"" + colour + "\" text-anchor=\"middle\">" +
-              std::string(to_string(verdict->verdict)) + "</text><title>" + utc_time(event.at) +
-              ": " + std::string(to_string(verdict->previous)) + " &#8594; " +
-              std::string(to_string(verdict->verdict)) + "</title></g>\n";
+              "\" stroke-dasharray=\"4 3\"/>";
+      if (labelled - at >= kLabelSpacing) {
+        labelled = at;
+        svg_ += "<text x=\"" + x + "\" y=\"" + number(kAxisHeight - 10) +
+                "\" class=\"verdict-label\" fill=\"" + colour + "\" text-anchor=\"" +
+                (at > kPlotRight - 40 ? "end" : "middle") + "\">" +
+                std::string(to_string(verdict->verdict)) + "</text>";
+      }
+      svg_ += "<title>" + utc_time(event.at) + ": " + std::string(to_string(verdict->previous)) +
+              " &#8594; " + std::string(to_string(verdict->verdict)) + "</title></g>\n";
     }
   }
 
