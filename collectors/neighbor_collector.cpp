@@ -149,6 +149,8 @@ void render_changes(const NeighborEventListener* events, const InterfaceNames& n
   auto overruns =
       counter("arp_neighbor_netlink_overruns_total",
               "Times the kernel dropped neighbour events (ENOBUFS) and a dump resynchronised.");
+  auto buffer = gauge("arp_neighbor_event_buffer_bytes",
+                      "Receive buffer the kernel granted the netlink event socket.");
   if (events != nullptr) {
     const auto counts = events->counts();
     for (const auto& [where, count] : counts.changes) {
@@ -161,10 +163,12 @@ void render_changes(const NeighborEventListener* events, const InterfaceNames& n
                    as_double(count.failed_transitions));
     }
     overruns.add({}, as_double(counts.overruns));
+    buffer.add({}, counts.receive_buffer_bytes);
   }
   result.families.push_back(changes.build());
   result.families.push_back(failures.build());
   result.families.push_back(overruns.build());
+  result.families.push_back(buffer.build());
   result.families.push_back(counter("arp_neighbor_dump_interruptions_total",
                                     "Neighbour dumps on this scrape that the kernel marked "
                                     "inconsistent (NLM_F_DUMP_INTR) and were retried.")

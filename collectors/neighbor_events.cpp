@@ -5,6 +5,7 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <stdexcept>
 
@@ -12,6 +13,17 @@ namespace arp {
 namespace {
 
 constexpr int kPollMilliseconds = 200;  // how soon the thread notices it should stop
+
+// SO_RCVBUF is silently capped at net.core.rmem_max (about 208 KiB by default), far below what
+// a burst of neighbour events needs; SO_RCVBUFFORCE is not, where CAP_NET_ADMIN allows it.
+// Returns the size the kernel granted (it reports twice what it accounts for: halved here).
+int force_receive_buffer(int fd, int bytes) {
+  (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes);
+  int granted = 0;
+  socklen_t length = sizeof granted;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &length) != 0) return 0;
+  return granted / 2;
+}
 
 }  // namespace
 
@@ -28,6 +40,14 @@ NeighborEventListener::NeighborEventListener(Logger& logger, std::size_t max_ent
   if (error >= 0) error = nl_socket_set_nonblocking(events_.get());
   if (error < 0) {
     throw std::runtime_error(std::string("neighbour events: ") + nl_geterror(error));
+  }
+  receive_buffer_bytes_ =
+      force_receive_buffer(nl_socket_get_fd(events_.get()), receive_buffer_bytes);
+  if (receive_buffer_bytes_ < receive_buffer_bytes) {
+    logger_.warn("neighbour event buffer smaller than asked",
+                 {{"requested_bytes", std::to_string(receive_buffer_bytes)},
+                  {"granted_bytes", std::to_string(receive_buffer_bytes_)},
+                  {"hint", "raise net.core.rmem_max, or grant CAP_NET_ADMIN"}});
   }
   // Subscribed first, then the baseline dump: nothing can slip between the two.
   resynchronise();
@@ -89,7 +109,9 @@ void NeighborEventListener::run(const std::stop_token& stop) {
 
 NeighborEventCounts NeighborEventListener::counts() const {
   const std::lock_guard lock(mutex_);
-  return {.changes = counter_.counts(), .overruns = overruns_};
+  return {.changes = counter_.counts(),
+          .overruns = overruns_,
+          .receive_buffer_bytes = receive_buffer_bytes_};
 }
 
 }  // namespace arp

@@ -15,6 +15,7 @@ struct NeighborEventCounts {
   std::vector<std::pair<NeighborChangeCounter::InterfaceFamily, NeighborChangeCounter::Counts>>
       changes;
   std::uint64_t overruns = 0;
+  int receive_buffer_bytes = 0;  // what the kernel granted the event socket
 };
 
 // Told of every neighbour event, on the listener's thread and outside its lock. It must be
@@ -51,6 +52,7 @@ class NeighborEventListener {
   mutable std::mutex mutex_;
   NeighborChangeCounter counter_;
   std::uint64_t overruns_ = 0;
+  int receive_buffer_bytes_ = 0;
   NeighborEventSink* sink_;
   std::jthread thread_;  // last: starts after every other member is ready
 };
