@@ -125,6 +125,9 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
                    ? std::string()
                    : "must start with / and not be /";
       });
+  app.add_option("--web.config.file", config.web_config_file,
+                 "exporter-toolkit web configuration (YAML): TLS, client certificates, basic "
+                 "auth, response headers; re-read on every request and TLS handshake");
   app.add_option("--log.level", raw.log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

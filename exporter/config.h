@@ -25,6 +25,7 @@ inline constexpr const char* kDefaultListenAddress = ":10711";
 struct ExporterConfig {
   ListenAddress listen;  // from --web.listen-address, kDefaultListenAddress unless given
   std::string telemetry_path = "/metrics";
+  std::string web_config_file;  // --web.config.file: TLS, basic auth, headers; "" for none
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::logfmt;
 

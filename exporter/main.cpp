@@ -1,6 +1,7 @@
 // arp_health_exporter: finds duplicate IP addresses and ARP trouble before people feel it.
 #include <signal.h>
 
+#include <atomic>
 #include <iostream>
 
 #include "collectors/arp_collector.h"
@@ -97,6 +98,7 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   const MetricsEndpoint endpoint(std::move(collectors), logger);
 
   const NetlinkNeighborSource neighbors;  // the status page's view of this host's table
+  std::atomic<bool> ready{false};         // /-/ready: captures started, netlink listener up
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(
@@ -118,13 +120,20 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
           });
           return HttpResponse{"text/html; charset=utf-8",
                               render_status_page(state, here, vendors, config.telemetry_path)};
-        });
+        },
+        HttpServerOptions{.web_config_file = config.web_config_file,
+                          .ready = [&] { return ready.load(); },
+                          .logger = &logger});
+  } catch (const WebConfigError& failure) {
+    std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
+    return 2;
   } catch (const std::exception& failure) {
     std::cerr << "arp_health_exporter: error: " << failure.what() << '\n';
     return 1;
   }
   // Capture starts only once the port is ours: a failed start leaves nothing half-running.
   if (captures) captures->start();
+  ready = true;  // the neighbour listener started above, before the server
   logger.info("listening", {{"address", config.listen.civetweb_option()},
                             {"telemetry_path", config.telemetry_path},
                             {"version", kVersion}});
