@@ -7,6 +7,7 @@
 #include "collectors/arp_collector.h"
 #include "collectors/capture_manager.h"
 #include "collectors/neighbor_collector.h"
+#include "collectors/process_collector.h"
 #include "collectors/trouble_neighbor_feed.h"
 #include "collectors/vendor_files.h"
 #include "collectors/verifier.h"
@@ -95,6 +96,8 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
         config.neighbor_max_series, logger);
     collectors.push_back({"neighbor", neighbor_collector});
   }
+  const auto process_collector = std::make_shared<ProcessCollector>();
+  collectors.push_back({"process", process_collector});
   const MetricsEndpoint endpoint(std::move(collectors), logger);
 
   const NetlinkNeighborSource neighbors;  // the status page's view of this host's table
