@@ -336,8 +336,12 @@ contested_at() {
 # 127.0.0.1:PORT, stderr to a log; returns once /metrics answers. Sets EXPORTER_PID.
 # EXPORTER_HOST_ADDRESS=0.0.0.0 makes it reachable from the other hosts too. Sets EXPORTER_PID
 # and EXPORTER_LOG.
+# With a --web.config.file that turns on TLS or basic auth: EXPORTER_SCHEME=https and the curl
+# arguments that get through (--cacert, --cert, --key, -u) in the array EXPORTER_CURL.
 EXPORTER_PID=
 EXPORTER_LOG=
+EXPORTER_SCHEME=${EXPORTER_SCHEME:-http}
+EXPORTER_CURL=()
 start_exporter() {
   local host=$1 port=$2
   shift 2
@@ -359,11 +363,11 @@ start_exporter() {
 
 exporter_answers() {  # host port pid log: fails the test as soon as the process died
   process_gone "$3" && fail "the exporter in $1 (port $2) exited: $(cat "$4")"
-  in_ns "$1" curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$2/metrics" 2>/dev/null
+  in_ns "$1" curl -fsS --max-time 2 "${EXPORTER_CURL[@]}" -o /dev/null "$EXPORTER_SCHEME://127.0.0.1:$2/metrics" 2>/dev/null
 }
 
 # scrape HOST PORT [PATH]: the exposition (or page) on stdout.
-scrape() { in_ns "$1" curl -fsS --max-time 5 "http://127.0.0.1:$2${3:-/metrics}"; }
+scrape() { in_ns "$1" curl -fsS --max-time 5 "${EXPORTER_CURL[@]}" "$EXPORTER_SCHEME://127.0.0.1:$2${3:-/metrics}"; }
 
 # sample NAME [LABEL=VALUE...] < exposition: the values of the series of NAME whose labels
 # include every LABEL=VALUE given (one per line; nothing when none matches). Values may hold
