@@ -4,7 +4,10 @@
 # host M; Debian's prometheus server inside M with alerts/arp_health.rules.yml exactly as shipped;
 # Debian's prometheus-alertmanager beside it, routing with deploy/alertmanager/alertmanager.yml
 # (receivers pointed at webhook_recorder on M's loopback, timings scaled down); the forgotten
-# machine R switched on and off again. Asserted through Prometheus's HTTP API:
+# machine R switched on and off again. Every exporter is protected as in production: TLS with a CA
+# made here, basic auth with a bcrypt hash (--web.config.file); Prometheus scrapes with
+# tls_config (CA, client certificate) and basic_auth, and a scrape without credentials gets 401.
+# Asserted through Prometheus's HTTP API:
 #   - ArpDuplicateIPAddress and ArpOwnAddressClaimed fire, with the right labels and both MACs
 #     and vendors in their text;
 #   - ArpNeighborHostsDisagree fires while B resolves the IP to R and C to A;
@@ -27,8 +30,10 @@
 # Usage: prometheus_e2e_test.sh EXPORTER WEBHOOK_RECORDER   (root; exit 77 = skipped without root)
 # shellcheck source=../integration/lib.sh
 source "$(dirname "$0")/../integration/lib.sh"
+# shellcheck source=../integration/web_pki.sh
+source "$(dirname "$0")/../integration/web_pki.sh"
 init_test "${1:-}"
-require_tools prometheus prometheus-alertmanager amtool jq chromium
+require_tools prometheus prometheus-alertmanager amtool jq chromium openssl
 WEBHOOK_RECORDER=${2:-$REPO_ROOT/build/tests/e2e/webhook_recorder}
 [ -x "$WEBHOOK_RECORDER" ] || fail "no webhook_recorder binary at $WEBHOOK_RECORDER (build first)"
 
@@ -55,6 +60,36 @@ WINDOW_S=20
 declare -A MGMT_IP=([A]=198.51.100.10 [B]=198.51.100.20 [C]=198.51.100.30 [M]=198.51.100.250)
 EXPORTER_HOSTS=(A B C M)
 inst() { printf '%s:%s' "${MGMT_IP[$1]}" "$PORT"; }
+
+# ---- TLS and basic auth --------------------------------------------------------------------------
+
+# Every exporter serves through --web.config.file as a protected deployment would: TLS with a
+# certificate from a CA made here, a client certificate verified when one is given (Prometheus
+# presents one; the status page's browser does not), basic auth with a bcrypt hash. Prometheus
+# scrapes with tls_config (the CA, its client certificate) and basic_auth.
+PKI=$WORK/pki
+WEB_CONFIG=$PKI/web.yml
+make_pki() {
+  local san="IP:127.0.0.1" host
+  for host in "${EXPORTER_HOSTS[@]}"; do san+=",IP:${MGMT_IP[$host]}"; done
+  mkdir -p "$PKI"
+  make_ca "$PKI" ca
+  make_cert "$PKI" exporter ca "$san"
+  make_cert "$PKI" prometheus ca
+  cat >"$WEB_CONFIG" <<YAML
+tls_server_config:
+  cert_file: exporter.crt
+  key_file: exporter.key
+  client_ca_file: ca.crt
+  client_auth_type: VerifyClientCertIfGiven
+basic_auth_users:
+  prometheus: $WEB_PROMETHEUS_HASH
+YAML
+  # What lib.sh's scrape and start_exporter use to reach the exporters.
+  EXPORTER_SCHEME=https
+  EXPORTER_CURL=(--cacert "$PKI/ca.crt" --cert "$PKI/prometheus.crt" --key "$PKI/prometheus.key"
+    -u "prometheus:$WEB_PROMETHEUS_PASSWORD")
+}
 
 # ---- Prometheus --------------------------------------------------------------------------------
 
@@ -129,7 +164,11 @@ start_prometheus() {
     printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n'
     printf 'rule_files:\n  - %s\n' "$RULES"
     printf 'alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [127.0.0.1:%s]\n' "$AM_PORT"
-    printf 'scrape_configs:\n  - job_name: arp\n    static_configs:\n      - targets:\n'
+    printf 'scrape_configs:\n  - job_name: arp\n    scheme: https\n'
+    printf '    tls_config:\n      ca_file: %s\n      cert_file: %s\n      key_file: %s\n' \
+      "$PKI/ca.crt" "$PKI/prometheus.crt" "$PKI/prometheus.key"
+    printf '    basic_auth:\n      username: prometheus\n      password: %s\n' "$WEB_PROMETHEUS_PASSWORD"
+    printf '    static_configs:\n      - targets:\n'
     for host in "${EXPORTER_HOSTS[@]}"; do printf '          - %s\n' "$(inst "$host")"; done
   } >"$WORK/prometheus.yml"
   EXPORTER_LOGS+=("$log")  # printed by fail
@@ -224,8 +263,9 @@ done
 ip -n "$(nsname M)" neigh replace "$INCIDENT_IP" lladdr "$INCIDENT_A_MAC" dev "$(ifname M)" nud permanent
 add_host S sw 1 "$S_OLD_MAC" "$S_IP/24"
 
+make_pki
 for host in "${EXPORTER_HOSTS[@]}"; do
-  EXPORTER_HOST_ADDRESS=0.0.0.0 start_exporter "$host" "$PORT" \
+  EXPORTER_HOST_ADDRESS=0.0.0.0 start_exporter "$host" "$PORT" --web.config.file "$WEB_CONFIG" \
     --collector.arp.window "${WINDOW_S}s" --collector.arp.rescan-interval 1s \
     --collector.neighbor.watch "$INCIDENT_IP"
 done
@@ -233,6 +273,11 @@ start_alertmanager
 start_prometheus
 wait_for 20 targets_up || fail "Prometheus does not scrape all exporters: $(prom /api/v1/targets | jq -c '[.data.activeTargets[] | {scrapeUrl, health, lastError}]')"
 say "Prometheus in $(nsname M) on 127.0.0.1:$PROM_PORT scrapes ${#EXPORTER_HOSTS[@]} exporters every second"
+scrape_urls=$(prom /api/v1/targets | jq -r '[.data.activeTargets[] | select(.labels.job == "arp") | .scrapeUrl] | join(" ")')
+for url in $scrape_urls; do [[ $url == https://* ]] || fail "Prometheus scrapes $url, not over TLS"; done
+[ "$(in_ns M curl -s --max-time 5 -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" "https://$(inst A)/metrics")" = 401 ] ||
+  fail "A's exporter answers a scrape without credentials"
+say "through TLS (CA made here, Prometheus's client certificate verified) and basic auth: $scrape_urls; without credentials: 401"
 say "Alertmanager on 127.0.0.1:$AM_PORT routes with $AM_EXAMPLE (timings / $AM_TIME_SCALE) to webhook_recorder on 127.0.0.1:$HOOK_PORT"
 # The exporters learn S's NIC before it is replaced; S is quiet otherwise.
 for host in M B; do resolve "$host" "$S_IP" || fail "$host cannot reach S"; done
@@ -269,14 +314,16 @@ chromium_run() {
     --disable-background-networking --disable-component-update --disable-sync --no-first-run \
     --disable-dev-shm-usage --user-data-dir="$chromium_profile" "$@" 2>>"$WORK/chromium.log"
 }
-chromium_run --dump-dom "http://127.0.0.1:$PORT/" >"$WORK/status-page.html" ||
+# Credentials in the URL, the test CA not in Chromium's store: the page is what is checked here.
+STATUS_URL="https://prometheus:$WEB_PROMETHEUS_PASSWORD@127.0.0.1:$PORT/"
+chromium_run --ignore-certificate-errors --dump-dom "$STATUS_URL" >"$WORK/status-page.html" ||
   fail "Chromium could not load M's status page: $(tail -n 5 "$WORK/chromium.log")"
 for needle in "$INCIDENT_IP" "$INCIDENT_A_MAC" "$INCIDENT_R_MAC"; do
   grep -qF "$needle" "$WORK/status-page.html" || fail "the rendered status page lacks $needle (DOM in $WORK/status-page.html)"
 done
 screenshot=$ARTIFACT_DIR/prometheus_e2e-status-page.png
 rm -f "$screenshot"
-chromium_run --window-size=1280,900 --screenshot="$screenshot" "http://127.0.0.1:$PORT/" >/dev/null ||
+chromium_run --ignore-certificate-errors --window-size=1280,900 --screenshot="$screenshot" "$STATUS_URL" >/dev/null ||
   fail "Chromium could not take a screenshot: $(tail -n 5 "$WORK/chromium.log")"
 [ -s "$screenshot" ] || fail "no screenshot written to $screenshot"
 cp "$WORK/status-page.html" "$ARTIFACT_DIR/prometheus_e2e-status-page.html"

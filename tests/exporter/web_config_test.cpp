@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace arp {
 namespace {
 
@@ -165,6 +168,18 @@ TEST(WebConfigTest, DuplicateKeysAreErrors) {
       error_of(std::string("basic_auth_users:\n  alice: ") + kHash + "\n  alice: " + kHash + "\n")
           .find("duplicate key \"alice\""),
       std::string::npos);
+}
+
+TEST(WebConfigTest, TheShippedExampleIsValid) {
+  std::ifstream file(std::string(ARP_DEPLOY_DIR) + "/web-config.yml.example");
+  ASSERT_TRUE(file);
+  std::ostringstream text;
+  text << file.rdbuf();
+  const auto config = parse_web_config(text.str(), "/etc/arp_health_exporter");
+  ASSERT_TRUE(config.tls);
+  EXPECT_EQ(config.tls->client_auth, ClientAuth::require_and_verify);
+  EXPECT_EQ(config.basic_auth_users.size(), 1U);
+  EXPECT_EQ(config.headers.size(), 3U);
 }
 
 }  // namespace
