@@ -9,8 +9,9 @@
 #   - /-/healthy and /-/ready answer without a password (Kubernetes probes);
 #   - edits apply without a restart (a new password, a rotated server certificate); a broken
 #     edit refuses scrapes (500) with one log line and keeps the probes answering, until fixed;
-#   - start-up with an unknown key, an unreadable file, a bad certificate or a key that does not
-#     match: exit 2 and exactly one line on stderr;
+#   - start-up with an unknown key, an unreadable file, a bad certificate, a key that does not
+#     match or an unknown cipher suite: exit 2 and exactly one line on stderr;
+#   - max_version, cipher_suites and curve_preferences are enforced (TLS 1.2 only, one suite);
 #   - the exporter serves TLS where libssl-dev's names (libssl.so, libcrypto.so) do not exist.
 #
 # Usage: web_tls_auth_test.sh [EXPORTER [ARP_INJECT]]
@@ -166,6 +167,38 @@ printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: prometheus.key\
 start_fails "key of another certificate" "$PKI/wrong-key.yml"
 printf 'tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n' >"$PKI/missing-cert.yml"
 start_fails "missing certificate file" "$PKI/missing-cert.yml"
+
+printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_RSA_WITH_RC4_128_MD5]\n' >"$PKI/bad-cipher.yml"
+start_fails "unknown cipher suite" "$PKI/bad-cipher.yml"
+
+step "max_version, cipher_suites and curve_preferences are enforced"
+cat >"$PKI/tls12.yml" <<YAML
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+  max_version: TLS12
+  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+  curve_preferences: [CurveP384]
+YAML
+TLS12_PORT=$((PORT + 3))
+ip netns exec "$(nsname X)" "$EXPORTER" --web.listen-address "127.0.0.1:$TLS12_PORT" \
+  --web.config.file "$PKI/tls12.yml" --no-collector.arp </dev/null >/dev/null 2>"$WORK/tls12.log" &
+TLS12_PID=$!
+track "$TLS12_PID"
+EXPORTER_LOGS+=("$WORK/tls12.log")
+TLS12_URL=https://127.0.0.1:$TLS12_PORT/metrics
+tls12_answers() { [ "$(request --cacert "$PKI/ca2.crt" "$TLS12_URL")" = 200 ]; }
+wait_for 15 tls12_answers || fail "the TLS 1.2 exporter does not answer: $(cat "$WORK/curl.err")"
+status=$(request --cacert "$PKI/ca2.crt" --tlsv1.3 "$TLS12_URL")
+[ "$status" = 000 ] || fail "TLS 1.3 got HTTP $status although max_version is TLS12"
+status=$(request --cacert "$PKI/ca2.crt" --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384 "$TLS12_URL")
+[ "$status" = 000 ] || fail "a cipher suite outside cipher_suites got HTTP $status"
+status=$(request --cacert "$PKI/ca2.crt" --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 -v "$TLS12_URL")
+[ "$status" = 200 ] || fail "the configured cipher suite got $status: $(cat "$WORK/curl.err")"
+grep -q "ECDHE-ECDSA-AES128-GCM-SHA256" "$WORK/curl.err" || fail "the connection did not use the configured suite"
+status=$(request --cacert "$PKI/ca2.crt" --tls-max 1.2 --curves prime256v1 "$TLS12_URL")
+[ "$status" = 000 ] || fail "a curve outside curve_preferences got HTTP $status"
+say "max_version TLS12: TLS 1.3 refused; only TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and P-384 accepted"
 
 step "TLS with only the runtime libssl3 (no libssl.so, no libcrypto.so)"
 # An overlay over the library directory with whiteouts for libssl-dev's two symlinks, in a mount
