@@ -132,10 +132,10 @@ TlsServerConfig parse_tls(const YAML::Node& node, const std::filesystem::path& d
              } else if (key == "prefer_server_cipher_suites") {
                tls.prefer_server_cipher_suites = boolean(value, field);
              } else if (key == "curve_preferences") {
+               if (!value.IsNull() && !value.IsSequence()) fail(field, "expected a list", value);
                for (const auto& item : value) {
                  tls.curve_preferences.push_back(curve_group(text(item, field), item));
                }
-               if (!value.IsNull() && !value.IsSequence()) fail(field, "expected a list", value);
              }
            });
   // exporter-toolkit's IsEnabled: any of these turns TLS on, and then a certificate is needed.

@@ -116,6 +116,13 @@ TEST(WebConfigTest, BadValuesAreErrors) {
                      "  curve_preferences: [P256]\n")
                 .find("unknown curve \"P256\""),
             std::string::npos);
+  EXPECT_NE(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n"
+                     "  curve_preferences: {X25519: 1}\n")
+                .find("curve_preferences: expected a list"),
+            std::string::npos);
+  EXPECT_NE(error_of("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: one\n")
+                .find("cipher_suites: expected a list"),
+            std::string::npos);
   EXPECT_NE(error_of("http_server_config:\n  http2: maybe\n").find("expected true or false"),
             std::string::npos);
   EXPECT_NE(error_of("tls_server_config: {cert_file: a\n").find("not YAML"), std::string::npos);
