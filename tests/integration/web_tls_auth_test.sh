@@ -204,11 +204,13 @@ step "TLS with only the runtime libssl3 (no libssl.so, no libcrypto.so)"
 # An overlay over the library directory with whiteouts for libssl-dev's two symlinks, in a mount
 # namespace of the exporter's own: as on a machine without libssl-dev.
 LIBDIR=$(dirname "$(readlink -f "$(ldconfig -p | awk '/libssl\.so\.3 / {print $NF; exit}')")")
-mkdir -p "$WORK/overlay/upper" "$WORK/overlay/work"
-mknod "$WORK/overlay/upper/libssl.so" c 0 0
-mknod "$WORK/overlay/upper/libcrypto.so" c 0 0
+# The overlay's upper layer on a tmpfs of the namespace's own: overlayfs refuses an upper layer
+# on overlayfs, which a CI root may be.
+mkdir -p "$WORK/overlay"
 NODEV_PORT=$((PORT + 2))
 ip netns exec "$(nsname X)" unshare -m sh -c '
+  mount --make-rprivate / && mount -t tmpfs tmpfs "$2" || exit 97
+  mkdir "$2/upper" "$2/work" && mknod "$2/upper/libssl.so" c 0 0 && mknod "$2/upper/libcrypto.so" c 0 0 || exit 97
   mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$1" || exit 97
   for name in libssl.so libcrypto.so; do [ ! -e "$1/$name" ] || exit 98; done
   exec "$3" --web.listen-address "127.0.0.1:$4" --web.config.file "$5" --no-collector.arp' \
@@ -223,6 +225,8 @@ nodev_answers() {
 if wait_for 15 nodev_answers; then
   say "without libssl.so and libcrypto.so in $LIBDIR: TLS scrape 200"
 else
+  process_gone "$NODEV_PID" ||
+    fail "the exporter without libssl-dev's names runs but does not serve TLS: $(cat "$WORK/curl.err" "$WORK/nodev.log")"
   wait "$NODEV_PID" 2>/dev/null && code=0 || code=$?
   [ "$code" = 97 ] && fail "cannot mount an overlay over $LIBDIR here (overlayfs missing?)"
   [ "$code" = 98 ] && fail "the overlay did not hide libssl.so/libcrypto.so"
