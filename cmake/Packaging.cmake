@@ -55,9 +55,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The shared libraries (libpcap, libnl, prometheus-cpp, civetweb, ...) as dpkg-shlibdeps finds
-# them, and the IEEE registry the vendor names come from.
+# them, the IEEE registry the vendor names come from, and procps for the unit's /bin/kill.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "ieee-data")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "ieee-data, procps")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${ARP_DEBIAN_DIR}/conffiles ${ARP_DEBIAN_DIR}/postinst ${ARP_DEBIAN_DIR}/prerm
     ${ARP_DEBIAN_DIR}/postrm)
