@@ -74,19 +74,44 @@ new_switch SW lan
 add_host X SW lan 02:00:00:00:10:01 192.0.2.10/24
 add_host R SW lan 02:00:00:00:10:02 192.0.2.20/24
 
-step "the exporter as the unit runs it: nobody, CAP_NET_RAW only, no new privileges, under strace"
+# With --web.config.file (TLS and basic auth) when the binary has it: the handshakes, bcrypt
+# and the re-reading of the file are part of what the sandbox must allow.
+web_args=()
+if "$EXPORTER" --help | grep -q -- '--web.config.file' && [ -f "$IT_DIR/web_pki.sh" ]; then
+  source "$IT_DIR/web_pki.sh"
+  require_tools openssl
+  pki=$WORK/pki
+  mkdir -p "$pki"
+  make_ca "$pki" ca
+  make_cert "$pki" server ca "IP:127.0.0.1"
+  cat >"$pki/web.yml" <<YAML
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+basic_auth_users:
+  prometheus: $WEB_PROMETHEUS_HASH
+YAML
+  # The unit's dynamic user reads the key through a group or a credential (see the unit file);
+  # here nobody reads it because it is world-readable.
+  chmod 0644 "$pki"/*
+  web_args=(--web.config.file "$pki/web.yml")
+  EXPORTER_SCHEME=https
+  EXPORTER_CURL=(--cacert "$pki/ca.crt" -u "prometheus:$WEB_PROMETHEUS_PASSWORD")
+fi
+
+step "the exporter as the unit runs it: nobody, CAP_NET_RAW only, no new privileges, under strace${web_args[*]:+, TLS and basic auth}"
 log=$WORK/exporter.log
 trace=$WORK/strace.log
 EXPORTER_LOGS+=("$log")
+chmod 1777 "$WORK"  # strace, as nobody, writes its log there
 # strace runs with the same user and capabilities, so the trace is the exporter's own (from
 # its execve on); no setuid or capset of the launcher is in it.
 in_ns X setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
   --inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw \
   strace -f -qq -o "$trace" "$EXPORTER" --web.listen-address 127.0.0.1:10790 \
-  --collector.arp.probe.own-interval=1s </dev/null >"$log.stdout" 2>"$log" &
+  --collector.arp.probe.own-interval=1s "${web_args[@]}" </dev/null >"$log.stdout" 2>"$log" &
 pid=$!
 track "$pid"
-chmod 1777 "$WORK"  # strace, as nobody, writes its log there
 wait_for 30 exporter_answers X 10790 "$pid" "$log" || fail "the sandboxed exporter did not serve /metrics"
 
 step "it works in there: captures R's ARP, probes its own address, serves every page"
@@ -98,6 +123,11 @@ probes_sent() { [ "$(metric X 10790 arp_verification_probes_sent_total)" -ge 1 ]
 wait_for 20 probes_sent || fail "no probe sent: $(scrape X 10790 | grep -E "^arp_verification" | head)"
 scrape X 10790 / >/dev/null || fail "the status page failed"
 scrape X 10790 /metrics | grep -q '^arp_neighbor' || fail "no neighbour series: netlink failed in the sandbox"
+if "$EXPORTER" --help | grep -q -- '--web.config.file'; then
+  for path in /-/healthy /-/ready; do scrape X 10790 "$path" >/dev/null || fail "$path failed in the sandbox"; done
+  in_ns X curl -fsS --max-time 5 --compressed "${EXPORTER_CURL[@]}" "$EXPORTER_SCHEME://127.0.0.1:10790/metrics" |
+    grep -q '^process_start_time_seconds' || fail "no process_start_time_seconds (gzip'ed scrape) in the sandbox"
+fi
 stop_process "$pid" TERM
 untrack "$pid"
 grep -q 'level=error' "$log" && fail "errors in the sandbox: $(grep 'level=error' "$log")"
