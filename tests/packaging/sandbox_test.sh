@@ -122,11 +122,14 @@ wait_for 20 frames_seen || fail "no ARP frame counted: $(scrape X 10790 | grep -
 probes_sent() { [ "$(metric X 10790 arp_verification_probes_sent_total)" -ge 1 ] 2>/dev/null; }
 wait_for 20 probes_sent || fail "no probe sent: $(scrape X 10790 | grep -E "^arp_verification" | head)"
 scrape X 10790 / >/dev/null || fail "the status page failed"
-scrape X 10790 /metrics | grep -q '^arp_neighbor' || fail "no neighbour series: netlink failed in the sandbox"
+# Whole scrapes first: grep -q stops reading early, which a pipe from curl would call a failure.
+exposition=$(scrape X 10790 /metrics) || fail "/metrics failed"
+grep -q '^arp_neighbor' <<<"$exposition" || fail "no neighbour series: netlink failed in the sandbox"
 if "$EXPORTER" --help | grep -q -- '--web.config.file'; then
   for path in /-/healthy /-/ready; do scrape X 10790 "$path" >/dev/null || fail "$path failed in the sandbox"; done
-  in_ns X curl -fsS --max-time 5 --compressed "${EXPORTER_CURL[@]}" "$EXPORTER_SCHEME://127.0.0.1:10790/metrics" |
-    grep -q '^process_start_time_seconds' || fail "no process_start_time_seconds (gzip'ed scrape) in the sandbox"
+  exposition=$(in_ns X curl -fsS --max-time 5 --compressed "${EXPORTER_CURL[@]}" \
+    "$EXPORTER_SCHEME://127.0.0.1:10790/metrics") || fail "a gzip'ed scrape failed"
+  grep -q '^process_start_time_seconds' <<<"$exposition" || fail "no process_start_time_seconds in the sandbox"
 fi
 stop_process "$pid" TERM
 untrack "$pid"
