@@ -77,7 +77,9 @@ add_host R SW lan 02:00:00:00:10:02 192.0.2.20/24
 # With --web.config.file (TLS and basic auth) when the binary has it: the handshakes, bcrypt
 # and the re-reading of the file are part of what the sandbox must allow.
 web_args=()
-if "$EXPORTER" --help | grep -q -- '--web.config.file' && [ -f "$IT_DIR/web_pki.sh" ]; then
+help=$("$EXPORTER" --help)
+has_web_config() { grep -q -- '--web.config.file' <<<"$help"; }
+if has_web_config && [ -f "$IT_DIR/web_pki.sh" ]; then
   source "$IT_DIR/web_pki.sh"
   require_tools openssl
   pki=$WORK/pki
@@ -125,7 +127,7 @@ scrape X 10790 / >/dev/null || fail "the status page failed"
 # Whole scrapes first: grep -q stops reading early, which a pipe from curl would call a failure.
 exposition=$(scrape X 10790 /metrics) || fail "/metrics failed"
 grep -q '^arp_neighbor' <<<"$exposition" || fail "no neighbour series: netlink failed in the sandbox"
-if "$EXPORTER" --help | grep -q -- '--web.config.file'; then
+if has_web_config; then
   for path in /-/healthy /-/ready; do scrape X 10790 "$path" >/dev/null || fail "$path failed in the sandbox"; done
   exposition=$(in_ns X curl -fsS --max-time 5 --compressed "${EXPORTER_CURL[@]}" \
     "$EXPORTER_SCHEME://127.0.0.1:10790/metrics") || fail "a gzip'ed scrape failed"
