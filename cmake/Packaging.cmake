@@ -9,18 +9,33 @@ set(ARP_DEB_PACKAGE arp-health-exporter)
 set(ARP_DOC_DIR share/doc/${ARP_DEB_PACKAGE})
 set(ARP_DEBIAN_DIR ${PROJECT_SOURCE_DIR}/deploy/debian)
 
-# The man page, gzip'ed at build time (Debian policy 12.1); -n keeps the file name and time out of
-# the archive, so the package is the same when rebuilt.
+# The man page and the changelog, gzip'ed at build time (Debian policy 12.1, 12.7); -n keeps the
+# file name and time out of the archive, so the package is the same when rebuilt.
 find_program(ARP_GZIP gzip REQUIRED)
+set(ARP_PACKAGING_BINARY_DIR ${CMAKE_CURRENT_BINARY_DIR}/packaging)
 set(ARP_MAN_PAGE ${PROJECT_SOURCE_DIR}/docs/arp_health_exporter.1)
-set(ARP_MAN_PAGE_GZ ${CMAKE_CURRENT_BINARY_DIR}/packaging/arp_health_exporter.1.gz)
-add_custom_command(
-  OUTPUT ${ARP_MAN_PAGE_GZ}
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/packaging
-  COMMAND ${ARP_GZIP} -9 -n -c ${ARP_MAN_PAGE} > ${ARP_MAN_PAGE_GZ}
-  DEPENDS ${ARP_MAN_PAGE}
-  COMMENT "gzip man page")
-add_custom_target(arp_man_page ALL DEPENDS ${ARP_MAN_PAGE_GZ})
+set(ARP_MAN_PAGE_GZ ${ARP_PACKAGING_BINARY_DIR}/arp_health_exporter.1.gz)
+set(ARP_CHANGELOG ${ARP_DEBIAN_DIR}/changelog)
+set(ARP_CHANGELOG_GZ ${ARP_PACKAGING_BINARY_DIR}/changelog.gz)
+foreach(pair "${ARP_MAN_PAGE}|${ARP_MAN_PAGE_GZ}" "${ARP_CHANGELOG}|${ARP_CHANGELOG_GZ}")
+  string(REPLACE "|" ";" pair "${pair}")
+  list(GET pair 0 source)
+  list(GET pair 1 compressed)
+  add_custom_command(
+    OUTPUT ${compressed}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${ARP_PACKAGING_BINARY_DIR}
+    COMMAND ${ARP_GZIP} -9 -n -c ${source} > ${compressed}
+    DEPENDS ${source}
+    COMMENT "gzip ${source}")
+endforeach()
+add_custom_target(arp_man_page ALL DEPENDS ${ARP_MAN_PAGE_GZ} ${ARP_CHANGELOG_GZ})
+
+# The changelog's newest entry is the release being packaged: one version, said twice, checked.
+file(STRINGS ${ARP_CHANGELOG} ARP_CHANGELOG_TOP LIMIT_COUNT 1)
+if(NOT ARP_CHANGELOG_TOP MATCHES "^${ARP_DEB_PACKAGE} \\(${PROJECT_VERSION}\\) ")
+  message(FATAL_ERROR "deploy/debian/changelog starts with '${ARP_CHANGELOG_TOP}', not version "
+                      "${PROJECT_VERSION} of project(): add an entry for it")
+endif()
 
 install(FILES ${ARP_MAN_PAGE_GZ} DESTINATION share/man/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/arp_health_exporter.service
@@ -28,7 +43,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/arp_health_exporter.service
 install(FILES ${ARP_DEBIAN_DIR}/default DESTINATION /etc/default RENAME arp_health_exporter)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/architecture.md
               ${PROJECT_SOURCE_DIR}/docs/metrics.md ${PROJECT_SOURCE_DIR}/docs/runbook.md
-              ${ARP_DEBIAN_DIR}/copyright
+              ${ARP_DEBIAN_DIR}/copyright ${ARP_CHANGELOG_GZ}
         DESTINATION ${ARP_DOC_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/arp_health_exporter.conf.example
               ${PROJECT_SOURCE_DIR}/alerts/arp_health.rules.yml
@@ -42,11 +57,12 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "arp_health_exporter maintainers <maintainers@users.noreply.r-seed-b272123d.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Prometheus exporter for duplicate IP addresses and ARP trouble")
 set(CPACK_PACKAGE_DESCRIPTION
-    "Captures ARP on every interface, tracks which MAC claims which IP address, verifies a change\n"
-    "of claimant with RFC 5227 probes and reads the kernel's neighbour tables. It exports live\n"
-    "conflicts (two machines answering for one address), this host's address claimed by a\n"
-    "foreign MAC and neighbour tables near overflow for Prometheus, with a status page.\n"
-    "Comes with a hardened systemd unit, alert rules and a Grafana dashboard.")
+    "Captures ARP on every interface, tracks which MAC claims which IP address,\n"
+    "verifies a change of claimant with RFC 5227 probes and reads the kernel's\n"
+    "neighbour tables. It exports live conflicts (two machines answering for one\n"
+    "address), this host's address claimed by a foreign MAC and neighbour tables\n"
+    "near overflow for Prometheus, with a status page. Comes with a hardened\n"
+    "systemd unit, alert rules and a Grafana dashboard.")
 string(REPLACE ";" "" CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)

@@ -107,6 +107,7 @@ echo "$version"
 [ "$version" = "arp_health_exporter $(dpkg-deb -f "$deb" Version)" ] || fail "--version says '$version'"
 for file in /usr/share/man/man1/arp_health_exporter.1.gz /lib/systemd/system/$unit \
   /etc/default/arp_health_exporter /usr/share/doc/arp-health-exporter/copyright \
+  /usr/share/doc/arp-health-exporter/changelog.gz \
   /usr/share/doc/arp-health-exporter/README.md /usr/share/doc/arp-health-exporter/metrics.md \
   /usr/share/doc/arp-health-exporter/examples/arp_health_exporter.conf.example; do
   [ -f "$root$file" ] || fail "$file is not installed"
