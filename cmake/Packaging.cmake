@@ -46,6 +46,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/archite
               ${ARP_DEBIAN_DIR}/copyright ${ARP_CHANGELOG_GZ}
         DESTINATION ${ARP_DOC_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/arp_health_exporter.conf.example
+              ${PROJECT_SOURCE_DIR}/deploy/web-config.yml.example
               ${PROJECT_SOURCE_DIR}/alerts/arp_health.rules.yml
               ${PROJECT_SOURCE_DIR}/dashboards/arp_health.json
               ${PROJECT_SOURCE_DIR}/deploy/alertmanager/alertmanager.yml

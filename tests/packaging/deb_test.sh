@@ -109,7 +109,8 @@ for file in /usr/share/man/man1/arp_health_exporter.1.gz /lib/systemd/system/$un
   /etc/default/arp_health_exporter /usr/share/doc/arp-health-exporter/copyright \
   /usr/share/doc/arp-health-exporter/changelog.gz \
   /usr/share/doc/arp-health-exporter/README.md /usr/share/doc/arp-health-exporter/metrics.md \
-  /usr/share/doc/arp-health-exporter/examples/arp_health_exporter.conf.example; do
+  /usr/share/doc/arp-health-exporter/examples/arp_health_exporter.conf.example \
+  /usr/share/doc/arp-health-exporter/examples/web-config.yml.example; do
   [ -f "$root$file" ] || fail "$file is not installed"
 done
 gzip -t "$root/usr/share/man/man1/arp_health_exporter.1.gz" || fail "the man page is no gzip file"
