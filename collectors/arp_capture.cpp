@@ -48,8 +48,8 @@ PcapHandle open_arp_capture(const std::string& interface, const CaptureOptions& 
   // Not immediate mode: it makes libpcap wake the process for every frame (TPACKET_V2). The
   // timeout lets the kernel batch frames into ring blocks (TPACKET_V3) for at most that long.
   pcap_set_immediate_mode(handle.get(), 0);
-  pcap_set_timeout(handle.get(), static_cast<int>(std::max<std::int64_t>(
-                                     1, options.buffer_timeout.count())));
+  pcap_set_timeout(handle.get(),
+                   static_cast<int>(std::max<std::int64_t>(1, options.buffer_timeout.count())));
   pcap_set_buffer_size(handle.get(), options.buffer_bytes);
   const int status = pcap_activate(handle.get());
   if (status < 0) {

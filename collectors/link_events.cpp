@@ -14,7 +14,8 @@ namespace arp {
 
 LinkEvents::LinkEvents()
     : fd_(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE)) {
-  if (fd_ < 0) throw std::runtime_error(std::string("link events: socket: ") + std::strerror(errno));
+  if (fd_ < 0)
+    throw std::runtime_error(std::string("link events: socket: ") + std::strerror(errno));
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;
   address.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR;

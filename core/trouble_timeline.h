@@ -88,7 +88,8 @@ class TroubleTimeline {
 
   // Drops the timelines of a vanished interface's addresses.
   void forget_interface(InterfaceIndex interface) {
-    std::erase_if(timelines_, [&](const auto& entry) { return entry.first.interface == interface; });
+    std::erase_if(timelines_,
+                  [&](const auto& entry) { return entry.first.interface == interface; });
   }
 
   // Drops events older than the window, and addresses left with none.
