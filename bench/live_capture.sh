@@ -128,7 +128,8 @@ send_trafgen() {
   local rate=$1 frames=$2 speed=()
   [ "$rate" = top ] || speed=(-b "${rate}pps")
   ip netns exec "$S_NS" trafgen --dev "$S_IF" --conf "$WORK/arp.cfg" --cpus 1 --num "$frames" \
-    --no-sock-mem "${speed[@]}" >"$WORK/trafgen.out" 2>&1 || true
+    --no-sock-mem "${speed[@]}" >"$WORK/trafgen.out" 2>&1 ||
+    { echo "live_capture.sh: trafgen failed:" >&2; tail -n 5 "$WORK/trafgen.out" >&2; }
   echo "$frames"
 }
 
@@ -159,7 +160,7 @@ run_rate() {
   read -r sent pps < <("send_$sender" "$rate" "$frames")
   finished=$(date +%s%N)
   # trafgen does not say: its wall time, start-up included.
-  [ -n "$pps" ] || pps=$(awk -v n="$sent" -v pps="$pps" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
+  [ -n "$pps" ] || pps=$(awk -v n="$sent" -v ns=$((finished - started)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
   sleep 0.3  # both drain their buffers (the exporter's timeout is 50 ms)
   local e_cpu t_cpu e_tick t_tick
   e_cpu=$(($(cpu_ns "$EXPORTER_PID") - e_cpu0))
@@ -186,7 +187,7 @@ run_rate() {
         s, r, sent, pps, er, ed, tr, td, em, emt, tm, tmt, (tm > 0 ? em / tm : 0)
     }'
   last_ratio=$(awk -v ec="$e_cpu" -v tc="$t_cpu" -v er="$e_recv" -v tr="$t_recv" \
-    'BEGIN { printf "%.2f", (tc > 0 && er > 0) ? (ec / er) / (tc / tr) : 0 }')
+    'BEGIN { printf "%.2f", (tc > 0 && er > 0 && tr > 0) ? (ec / er) / (tc / tr) : 0 }')
   last_drops=$e_drop
 }
 

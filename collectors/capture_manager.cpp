@@ -137,7 +137,9 @@ void CaptureManager::rescan(Clock::time_point now) {
                               .vanished_since = std::nullopt});
   }
   for (auto it = captures_.begin(); it != captures_.end();) {
-    auto& [name, entry] = *it;
+    // Not a structured binding: clang 14 (the TSan build) cannot capture one in a lambda.
+    const std::string& name = it->first;
+    Capture& entry = it->second;
     const auto current = std::find_if(host.begin(), host.end(),
                                       [&](const HostInterface& i) { return i.name == name; });
     entry.capture->set_wanted(current != host.end() && current->up);
