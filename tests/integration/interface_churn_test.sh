@@ -100,7 +100,7 @@ no_series M "$PORT" arp_capture_up "interface=$(churn_name 1)" ||
 forgotten_lines=$(grep -c 'msg="interface forgotten"' "$EXPORTER_LOG" || true)
 [ "$forgotten_lines" -eq $((ROUNDS * COUNT)) ] ||
   fail "$forgotten_lines 'interface forgotten' log lines for $((ROUNDS * COUNT)) forgotten interfaces"
-grep 'msg="interface forgotten"' "$EXPORTER_LOG" | head -n 1 | sed 's/^/  log: /'
+grep -m 1 'msg="interface forgotten"' "$EXPORTER_LOG" | sed 's/^/  log: /'
 
 step "an interface forgotten, then created again, is captured again"
 create 7
