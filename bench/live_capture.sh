@@ -141,7 +141,7 @@ printf '%-9s %-6s %9s %8s %10s %8s %10s %8s %16s %16s %7s\n' sender rate sent "s
 last_ratio=
 last_drops=
 run_rate() {
-  local sender=$1 rate=$2 frames ready sent
+  local sender=$1 rate=$2 frames sent
   if [ "$rate" = top ]; then frames=$TOP_FRAMES; else frames=$((rate * SECONDS_PER_RATE)); fi
   # A fresh tcpdump per rate: its exit line counts this rate's frames only.
   ip netns exec "$M_NS" tcpdump -i "$M_IF" -B 4096 -w /dev/null arp 2>"$WORK/tcpdump.err" &
