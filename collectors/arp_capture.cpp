@@ -1,7 +1,5 @@
 #include "collectors/arp_capture.h"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -11,10 +9,13 @@ namespace {
 // The first `vlan` in a BPF expression shifts every later offset, so ARP is tested untagged
 // first, then behind one tag, then behind two (QinQ).
 constexpr const char* kArpFilter = "arp or (vlan and (arp or (vlan and arp)))";
-constexpr auto kPollInterval = std::chrono::milliseconds(200);
-constexpr auto kStatisticsInterval = std::chrono::seconds(1);
 constexpr auto kFirstRetry = std::chrono::milliseconds(500);
 constexpr auto kLongestRetry = std::chrono::milliseconds(30'000);
+// Frames handed to the pipeline under one lock; a scrape waits at most this many (~50 ns
+// each). A ring block holds about 2,000 ARP frames.
+constexpr int kBatchFrames = 1024;
+// Batches read from one interface per wake-up, so a flood on one cannot starve the others.
+constexpr int kBatchesPerRead = 64;
 
 std::string activation_error(pcap_t* handle, int status, const std::string& interface) {
   const std::string where = "capture on " + interface + ": ";
@@ -44,7 +45,11 @@ PcapHandle open_arp_capture(const std::string& interface, const CaptureOptions& 
   }
   pcap_set_snaplen(handle.get(), options.snapshot_length);
   pcap_set_promisc(handle.get(), options.promiscuous ? 1 : 0);
-  pcap_set_immediate_mode(handle.get(), 1);  // a page within a minute: no batching delay
+  // Not immediate mode: it makes libpcap wake the process for every frame (TPACKET_V2). The
+  // timeout lets the kernel batch frames into ring blocks (TPACKET_V3) for at most that long.
+  pcap_set_immediate_mode(handle.get(), 0);
+  pcap_set_timeout(handle.get(),
+                   static_cast<int>(std::max<std::int64_t>(1, options.buffer_timeout.count())));
   pcap_set_buffer_size(handle.get(), options.buffer_bytes);
   const int status = pcap_activate(handle.get());
   if (status < 0) {
@@ -77,144 +82,123 @@ ArpCapture::ArpCapture(std::string interface, CaptureOptions options, SharedPipe
       vendors_(vendors),
       logger_(logger),
       index_(pipeline.with([&](ArpPipeline& p) { return p.add_interface(interface_); })),
-      thread_([this](const std::stop_token& stop) { run(stop); }) {}
-
-ArpCapture::~ArpCapture() {
-  thread_.request_stop();
-  wake_.notify_all();
-}
+      retry_delay_(kFirstRetry) {}
 
 void ArpCapture::set_wanted(bool wanted) {
-  {
-    const std::lock_guard lock(mutex_);
-    if (wanted_ == wanted) return;
-    wanted_ = wanted;
-    ++generation_;
-  }
-  wake_.notify_all();
-}
-
-CaptureStatistics ArpCapture::statistics() const {
-  const std::lock_guard lock(mutex_);
-  return statistics_;
-}
-
-bool ArpCapture::wait(const std::stop_token& stop, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  const auto generation = generation_;
-  wake_.wait_for(lock, stop, timeout, [&] { return generation_ != generation; });
-  return !stop.stop_requested();
-}
-
-void ArpCapture::run(const std::stop_token& stop) {
-  auto retry = kFirstRetry;
-  std::string last_error;
-  bool loss_reported = false;
-  while (!stop.stop_requested()) {
-    bool wanted = false;
-    {
-      const std::lock_guard lock(mutex_);
-      wanted = wanted_;
-    }
-    if (!wanted) {
-      wait(stop, kLongestRetry);
-      continue;
-    }
-    std::string error;
-    const auto handle = open_arp_capture(interface_, options_, error);
-    if (!handle) {
-      // Logged once per kind of failure, not once per retry, and not at all right after a
-      // lost capture was reported: the interface is simply still gone.
-      if (error != last_error && !loss_reported)
-        logger_.warn("capture failed, retrying", {{"interface", interface_}, {"err", error}});
-      last_error = error;
-      wait(stop, retry);
-      retry = std::min(retry * 2, kLongestRetry);
-      continue;
-    }
-    logger_.info("capture started", {{"interface", interface_}});
-    last_error.clear();
-    loss_reported = false;
-    retry = kFirstRetry;
-    capture(handle.get(), stop);
-    loss_reported = true;
-    const std::lock_guard lock(mutex_);
-    statistics_.up = false;
-    closed_ = statistics_;
+  if (wanted_ == wanted) return;
+  wanted_ = wanted;
+  if (wanted) {
+    next_retry_ = {};
+    retry_delay_ = kFirstRetry;
+  } else if (is_open()) {
+    logger_.info("capture stopped",
+                 {{"interface", interface_}, {"reason", "interface down or gone"}});
+    close();
   }
 }
 
-void ArpCapture::capture(pcap_t* handle, const std::stop_token& stop) {
-  {
-    const std::lock_guard lock(mutex_);
-    statistics_.up = true;
+std::optional<ArpCapture::Clock::time_point> ArpCapture::retry_at() const {
+  if (!wanted_ || is_open()) return std::nullopt;
+  return next_retry_;
+}
+
+bool ArpCapture::open_if_due(Clock::time_point now) {
+  if (!wanted_ || is_open() || now < next_retry_) return false;
+  std::string error;
+  auto handle = open_arp_capture(interface_, options_, error);
+  if (!handle) {
+    // Logged once per kind of failure, not once per retry, and not at all right after a lost
+    // capture was reported: the interface is simply still gone.
+    if (error != last_error_ && !loss_reported_)
+      logger_.warn("capture failed, retrying", {{"interface", interface_}, {"err", error}});
+    last_error_ = error;
+    next_retry_ = now + retry_delay_;
+    retry_delay_ = std::min<Clock::duration>(retry_delay_ * 2, kLongestRetry);
+    return false;
   }
-  pollfd descriptor{.fd = pcap_get_selectable_fd(handle), .events = POLLIN, .revents = 0};
-  auto next_statistics = std::chrono::steady_clock::now();
-  while (!stop.stop_requested()) {
-    {
-      const std::lock_guard lock(mutex_);
-      if (!wanted_) {
-        logger_.info("capture stopped",
-                     {{"interface", interface_}, {"reason", "interface down or gone"}});
-        return;
-      }
-    }
-    poll(&descriptor, 1, static_cast<int>(kPollInterval.count()));
-    if ((descriptor.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
-      // In non-blocking mode libpcap does not look at the socket error itself: ENETDOWN or
-      // ENODEV after the interface went down or was deleted shows up here.
-      logger_.warn("capture lost, retrying",
-                   {{"interface", interface_}, {"err", "interface went down or was removed"}});
-      return;
-    }
-    const int result = pcap_dispatch(
-        handle, -1,
-        [](unsigned char* self, const pcap_pkthdr* header, const unsigned char* bytes) {
-          reinterpret_cast<ArpCapture*>(self)->handle_frame(*header, bytes);
-        },
-        reinterpret_cast<unsigned char*>(this));
+  handle_ = std::move(handle);
+  fd_ = pcap_get_selectable_fd(handle_.get());
+  logger_.info("capture started", {{"interface", interface_}});
+  last_error_.clear();
+  loss_reported_ = false;
+  retry_delay_ = kFirstRetry;
+  statistics_.up = true;
+  return true;
+}
+
+void ArpCapture::close() {
+  update_statistics();
+  handle_.reset();
+  fd_ = -1;
+  statistics_.up = false;
+  closed_ = statistics_;
+}
+
+void ArpCapture::lost(std::string_view why) {
+  logger_.warn("capture lost, retrying", {{"interface", interface_}, {"err", std::string(why)}});
+  close();
+  loss_reported_ = true;
+  next_retry_ = Clock::now() + retry_delay_;
+}
+
+bool ArpCapture::read() {
+  if (!is_open()) return true;
+  struct Batch {
+    ArpPipeline* pipeline;
+    ArpCapture* capture;
+    Timestamp arrived;
+  };
+  const auto handler = [](unsigned char* user, const pcap_pkthdr* header,
+                          const unsigned char* bytes) {
+    auto& batch = *reinterpret_cast<Batch*>(user);
+    const std::span frame(reinterpret_cast<const std::byte*>(bytes), header->caplen);
+    const auto outcome = batch.pipeline->process(batch.capture->index_, frame, batch.arrived);
+    if (outcome.event == ClaimEvent::new_claimant && outcome.frame != nullptr)
+      batch.capture->new_claimants_.push_back(*outcome.frame);
+  };
+  for (int round = 0; round < kBatchesPerRead; ++round) {
+    // One reading of the monotonic clock for the batch, not the frames' capture timestamps:
+    // libpcap stamps with the wall clock, which NTP may step. A batch waited at most the
+    // buffer timeout, far inside the tracker's window.
+    int result = 0;
+    pipeline_.with([&](ArpPipeline& pipeline) {
+      Batch batch{.pipeline = &pipeline, .capture = this, .arrived = pipeline_.now()};
+      result = pcap_dispatch(handle_.get(), kBatchFrames, handler,
+                             reinterpret_cast<unsigned char*>(&batch));
+    });
+    log_new_claimants();
     if (result < 0) {
-      logger_.warn("capture lost, retrying",
-                   {{"interface", interface_}, {"err", pcap_geterr(handle)}});
-      return;
+      lost(pcap_geterr(handle_.get()));
+      return false;
     }
-    if (std::chrono::steady_clock::now() >= next_statistics) {
-      update_statistics(handle);
-      next_statistics += kStatisticsInterval;
-    }
+    if (result < kBatchFrames) break;
   }
+  return true;
 }
 
-void ArpCapture::handle_frame(const pcap_pkthdr& header, const unsigned char* bytes) {
-  const std::span frame(reinterpret_cast<const std::byte*>(bytes), header.caplen);
-  std::optional<ArpFrame> claim;
-  ClaimEvent event = ClaimEvent::not_a_claim;
-  // The frame's arrival on the monotonic clock, not its capture timestamp: libpcap stamps frames
-  // with the wall clock, which NTP may step (immediate mode hands them over at once).
-  const auto arrived = pipeline_.now();
-  pipeline_.with([&](ArpPipeline& pipeline) {
-    const auto outcome = pipeline.process(index_, frame, arrived);
-    event = outcome.event;
-    if (event == ClaimEvent::new_claimant && outcome.frame != nullptr) claim = *outcome.frame;
-  });
+void ArpCapture::log_new_claimants() {
   // A new MAC for an address somebody already claimed: the first sign of a move or conflict.
-  if (!claim || !logger_.enabled(LogLevel::info)) return;
-  const auto suppressed = new_claim_log_budget_.take(LogBudget::Clock::now());
-  if (!suppressed) return;
-  LogFields fields = {{"interface", interface_},
-                      {"vlan", claim->vlan.to_string()},
-                      {"ip", claim->sender_ip.to_string()},
-                      {"mac", claim->sender_mac.to_string()},
-                      {"vendor", std::string(vendors_.lookup(claim->sender_mac))}};
-  if (*suppressed > 0) fields.emplace_back("suppressed", std::to_string(*suppressed));
-  logger_.info("new MAC claims an address", fields);
+  if (new_claimants_.empty()) return;
+  const bool enabled = logger_.enabled(LogLevel::info);
+  for (const auto& claim : new_claimants_) {
+    if (!enabled) break;
+    const auto suppressed = new_claim_log_budget_.take(LogBudget::Clock::now());
+    if (!suppressed) continue;
+    LogFields fields = {{"interface", interface_},
+                        {"vlan", claim.vlan.to_string()},
+                        {"ip", claim.sender_ip.to_string()},
+                        {"mac", claim.sender_mac.to_string()},
+                        {"vendor", std::string(vendors_.lookup(claim.sender_mac))}};
+    if (*suppressed > 0) fields.emplace_back("suppressed", std::to_string(*suppressed));
+    logger_.info("new MAC claims an address", fields);
+  }
+  new_claimants_.clear();
 }
 
-void ArpCapture::update_statistics(pcap_t* handle) {
+void ArpCapture::update_statistics() {
+  if (!is_open()) return;
   pcap_stat current{};
-  if (pcap_stats(handle, &current) != 0) return;
-  const std::lock_guard lock(mutex_);
+  if (pcap_stats(handle_.get(), &current) != 0) return;
   statistics_.received = closed_.received + current.ps_recv;
   statistics_.dropped = closed_.dropped + current.ps_drop;
   statistics_.interface_dropped = closed_.interface_dropped + current.ps_ifdrop;

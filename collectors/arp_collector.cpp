@@ -145,6 +145,7 @@ void render_interface_series(const ArpState& state,
     const auto& report = interfaces[i];
     const auto& counters = state.pipeline.counters.at(i);
     const std::string& name = report.name;
+    if (name.empty()) continue;  // a forgotten interface's slot
     tracked.add({{"interface", name}}, as_double(report.tracked));
     contested.add({{"interface", name}}, as_double(report.contested));
     moved.add({{"interface", name}}, as_double(report.moved));
@@ -199,6 +200,7 @@ void render_verification_series(const ArpState& state,
   const auto& interfaces = state.pipeline.tracker.interfaces;
   for (std::size_t i = 0; i < interfaces.size(); ++i) {
     const auto& name = interfaces[i].name;
+    if (name.empty()) continue;  // a forgotten interface's slot
     const auto& counters = i < state.pipeline.probes.size() ? state.pipeline.probes[i] : none;
     for (const auto reason : kAllProbeReasons) {
       sent.add({{"interface", name}, {"reason", std::string(to_string(reason))}},
@@ -247,6 +249,10 @@ void render_capture_series(const ArpState& state, std::vector<prometheus::Metric
   for (auto* family : {&up, &received, &dropped, &interface_dropped}) {
     families.push_back(family->build());
   }
+  families.push_back(counter("arp_capture_interfaces_forgotten_total",
+                             "Vanished interfaces forgotten after --collector.arp.forget-after.")
+                         .add({}, as_double(state.interfaces_forgotten))
+                         .build());
 }
 
 }  // namespace
@@ -319,6 +325,7 @@ ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures, S
   shift_times(state.timelines, offset);
   state.taken = now + offset;
   state.captures = captures.captures;
+  state.interfaces_forgotten = captures.forgotten;
   state.own_claims = name_own_claims(state.pipeline);
   for (const auto& interface : captures.host) {
     if (interface.ethernet && !interface.loopback)

@@ -28,6 +28,7 @@ struct ArpState {
   Timestamp taken;
   PipelineSnapshot pipeline;
   std::map<std::string, CaptureStatistics> captures;
+  std::uint64_t interfaces_forgotten = 0;  // vanished interfaces the capture forgot
   std::vector<NamedOwnAddressClaim> own_claims;
   std::vector<std::pair<std::string, MacAddress>> host_macs;  // this host's, by interface
   // The story of each address in trouble, for the status page (a scrape leaves it empty).

@@ -21,6 +21,17 @@ InterfaceIndex ArpPipeline::add_interface(std::string_view name) {
   return index;
 }
 
+bool ArpPipeline::forget_interface(std::string_view name) {
+  const auto index = tracker_.find_interface(name);
+  if (!index) return false;
+  tracker_.forget_interface(*index);
+  counters_.at(*index) = PipelineCounters{};
+  if (planner_) planner_->forget_interface(*index);
+  timeline_.forget_interface(*index);
+  std::erase_if(contested_, [&](const auto& key) { return std::get<0>(key) == *index; });
+  return true;
+}
+
 PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const std::byte> frame,
                                      Timestamp captured) {
   const auto decoded = decode_arp_frame(frame);

@@ -53,6 +53,9 @@ class ArpPipeline : private VerdictObserver {
   ~ArpPipeline() override = default;
 
   InterfaceIndex add_interface(std::string_view name);
+  // Forgets a vanished interface: its addresses, counters, timelines and probe rounds; its
+  // index may be handed to the next new interface. False when the name is unknown.
+  bool forget_interface(std::string_view name);
   PipelineOutcome process(InterfaceIndex interface, std::span<const std::byte> frame,
                           Timestamp captured);
   PipelineSnapshot snapshot(Timestamp now);

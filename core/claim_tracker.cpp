@@ -46,6 +46,13 @@ ClaimTracker::ClaimTracker(ClaimTrackerConfig config) : config_(config) {
 
 InterfaceIndex ClaimTracker::add_interface(std::string_view name) {
   if (const auto known = find_interface(name)) return *known;
+  // Interfaces that come and go all day (containers' veths) must not grow the table.
+  const auto forgotten = std::find_if(interfaces_.begin(), interfaces_.end(),
+                                      [](const InterfaceReport& r) { return r.name.empty(); });
+  if (forgotten != interfaces_.end()) {
+    forgotten->name = std::string(name);
+    return static_cast<InterfaceIndex>(forgotten - interfaces_.begin());
+  }
   interfaces_.push_back(InterfaceReport{.name = std::string(name)});
   return static_cast<InterfaceIndex>(interfaces_.size() - 1);
 }
@@ -60,7 +67,19 @@ std::set<NamedAddress> contested_untagged(const TrackerSnapshot& snapshot) {
   return contested;
 }
 
+void ClaimTracker::forget_interface(InterfaceIndex interface) {
+  std::vector<std::uint32_t> slots;
+  for (auto slot = head_; slot != kNone; slot = links_[slot].older) {
+    if (records_[slot].key.interface == interface) slots.push_back(slot);
+  }
+  auto* const observer = std::exchange(observer_, nullptr);
+  for (const auto slot : slots) remove(slot, Timestamp{});
+  observer_ = observer;
+  interfaces_.at(interface) = InterfaceReport{};
+}
+
 std::optional<InterfaceIndex> ClaimTracker::find_interface(std::string_view name) const {
+  if (name.empty()) return std::nullopt;
   for (std::size_t i = 0; i < interfaces_.size(); ++i) {
     if (interfaces_[i].name == name) return static_cast<InterfaceIndex>(i);
   }

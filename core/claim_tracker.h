@@ -123,7 +123,7 @@ class VerdictObserver {
 
 struct TrackerSnapshot {
   std::vector<AddressReport> addresses;     // moved and contested ones only
-  std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex
+  std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex; "" names a forgotten slot
 };
 
 // An untagged IPv4 address on a named interface: where the sniffer meets a host's neighbour
@@ -136,8 +136,12 @@ class ClaimTracker {
  public:
   explicit ClaimTracker(ClaimTrackerConfig config);
 
-  // Returns the index to pass to observe(); the same name always yields the same index.
+  // Returns the index to pass to observe(); the same name always yields the same index while
+  // it is not forgotten. A forgotten interface's slot is reused by the next new name.
   InterfaceIndex add_interface(std::string_view name);
+  // Drops every address on the interface and its counters, telling the observer nothing (the
+  // interface is gone, not at peace); its report keeps an empty name until the slot is reused.
+  void forget_interface(InterfaceIndex interface);
   std::optional<InterfaceIndex> find_interface(std::string_view name) const;
   std::string_view interface_name(InterfaceIndex interface) const;
   std::size_t interface_count() const { return interfaces_.size(); }

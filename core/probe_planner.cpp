@@ -62,6 +62,18 @@ ProbeCounters& ProbePlanner::counters_for(InterfaceIndex interface) {
   return counters_[interface];
 }
 
+void ProbePlanner::forget_interface(InterfaceIndex interface) {
+  const auto on_it = [&](const AddressKey& key) { return key.interface == interface; };
+  std::erase_if(rounds_, [&](const auto& entry) { return on_it(entry.first); });
+  for (auto& queue : pending_) {
+    pending_count_ -= std::erase_if(queue, [&](const Pending& p) { return on_it(p.key); });
+  }
+  std::erase_if(queued_, on_it);
+  std::erase_if(last_round_, [&](const auto& entry) { return on_it(entry.first); });
+  std::erase_if(scheduled_, [&](const Scheduled& s) { return on_it(s.key); });
+  if (interface < counters_.size()) counters_[interface] = ProbeCounters{};
+}
+
 Duration ProbePlanner::interval_for(ProbeReason reason) const {
   switch (reason) {
     case ProbeReason::change:

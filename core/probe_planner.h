@@ -100,6 +100,10 @@ class ProbePlanner {
   };
   Step advance(Timestamp now);
 
+  // Drops everything about a vanished interface: its rounds, queued requests, schedule and
+  // counters, so that a new interface reusing its index starts clean.
+  void forget_interface(InterfaceIndex interface);
+
   // Indexed by InterfaceIndex; interfaces never probed may be missing at the end.
   const std::vector<ProbeCounters>& counters() const { return counters_; }
   const ProbePlannerConfig& config() const { return config_; }

@@ -86,6 +86,12 @@ class TroubleTimeline {
   bool follows(const AddressKey& key) const { return timelines_.contains(key); }
   std::vector<AddressKey> keys() const;
 
+  // Drops the timelines of a vanished interface's addresses.
+  void forget_interface(InterfaceIndex interface) {
+    std::erase_if(timelines_,
+                  [&](const auto& entry) { return entry.first.interface == interface; });
+  }
+
   // Drops events older than the window, and addresses left with none.
   void expire(Timestamp now);
 

@@ -38,6 +38,7 @@ struct RawOptions {
   std::string exclude;
   std::string window = "5m";
   std::string rescan = "5s";
+  std::string forget_after = "30s";
   std::vector<std::string> ignore;
   std::vector<std::string> watch;
   std::string format = "text";
@@ -157,6 +158,11 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
                  "How often to look for new, vanished or returning interfaces")
       ->capture_default_str()
       ->check(check_duration);
+  app.add_option("--collector.arp.forget-after", raw.forget_after,
+                 "How long a vanished interface keeps its capture state and series before it is "
+                 "forgotten")
+      ->capture_default_str()
+      ->check(check_duration);
   app.add_option("--collector.arp.max-series", config.max_address_series,
                  "Most addresses in trouble exported with per-IP series")
       ->capture_default_str()
@@ -214,6 +220,8 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   config.tracker.window = *parse_duration(raw.window);
   config.rescan_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.rescan));
+  config.capture.forget_after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.forget_after));
   for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
   for (const auto& network : raw.watch) (void)config.neighbor_watch.add(network);
   config.analyze_json = raw.format == "json";

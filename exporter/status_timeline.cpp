@@ -293,7 +293,10 @@ class TimelineRenderer {
   void draw_verdicts(double height) {
     // Newest first, so that of several changes within a second the one that holds is named.
     double labelled = kWidth * 2;
-    for (const auto& event : std::ranges::reverse_view(timeline_.events)) {
+    // Reverse iterators, not std::ranges::reverse_view: clang 14 (the TSan build) cannot
+    // instantiate libstdc++ 12's ranges.
+    for (auto it = timeline_.events.rbegin(); it != timeline_.events.rend(); ++it) {
+      const auto& event = *it;
       const auto* verdict = std::get_if<VerdictMark>(&event.what);
       if (verdict == nullptr) continue;
       const auto at = drawing_.x(event.at);

@@ -496,5 +496,39 @@ TEST_F(ArpPipelineVerificationTest, TwoOwnMacsAnsweringOnTwoInterfacesAreOwnMacs
   EXPECT_TRUE(snapshot.own_claims.empty());
 }
 
+// A container's veth comes and goes: once forgotten, nothing of it is left for a scrape, no
+// verdict is announced for it, and the next new interface takes its slot with clean counters.
+TEST_F(ArpPipelineVerificationTest, ForgottenInterfaceLeavesNothingAndItsSlotIsReusedClean) {
+  const auto veth = pipeline.add_interface("veth1");
+  clock.advance(milliseconds(1));
+  pipeline.process(veth, claim(kOwnerMac, kServerIp), clock.now());
+  clock.advance(milliseconds(1));
+  pipeline.process(veth, claim(kRogueMac, kServerIp), clock.now());
+  pipeline.process(veth, claim(kOwnerMac, kServerIp), clock.now());
+  pipeline.process(veth, claim(kRogueMac, kServerIp), clock.now());
+  see(claim(kOwnerMac, kPeerIp));  // on eth0: stays
+  ASSERT_EQ(state_of(kServerIp), AddressState::contested);
+  const auto changes_before = recorder.changes.size();
+
+  EXPECT_TRUE(pipeline.forget_interface("veth1"));
+  EXPECT_FALSE(pipeline.forget_interface("veth1"));
+  EXPECT_EQ(recorder.changes.size(), changes_before);  // gone is not "conflict over"
+  EXPECT_FALSE(pipeline.tracker().find_interface("veth1"));
+  const auto snapshot = pipeline.snapshot(clock.now());
+  EXPECT_TRUE(snapshot.tracker.addresses.empty());
+  EXPECT_EQ(snapshot.tracker.interfaces.at(veth).name, "");
+  EXPECT_EQ(snapshot.tracker.interfaces.at(veth).tracked, 0U);
+  EXPECT_EQ(snapshot.counters.at(veth).frames.frames(ArpKind::reply), 0U);
+  EXPECT_EQ(snapshot.tracker.interfaces.at(eth0).tracked, 1U);
+  EXPECT_TRUE(pipeline.timelines(clock.now()).empty());
+  for (const auto& probe : pipeline.advance(clock.now() + seconds(1)))
+    EXPECT_NE(probe.key.interface, veth);
+
+  const auto next = pipeline.add_interface("veth2");
+  EXPECT_EQ(next, veth);
+  EXPECT_EQ(pipeline.add_interface("veth1"), veth + 1);  // a new name, a new slot
+  EXPECT_EQ(pipeline.snapshot(clock.now()).tracker.interfaces.at(next).name, "veth2");
+}
+
 }  // namespace
 }  // namespace arp
