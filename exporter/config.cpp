@@ -226,8 +226,10 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
       std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.rescan));
   for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
   for (const auto& network : raw.watch) (void)config.neighbor.watch.add(network);
-  if (!raw.neighbor_include.empty()) config.neighbor.interfaces_include.emplace(raw.neighbor_include);
-  if (!raw.neighbor_exclude.empty()) config.neighbor.interfaces_exclude.emplace(raw.neighbor_exclude);
+  if (!raw.neighbor_include.empty())
+    config.neighbor.interfaces_include.emplace(raw.neighbor_include);
+  if (!raw.neighbor_exclude.empty())
+    config.neighbor.interfaces_exclude.emplace(raw.neighbor_exclude);
   config.analyze_json = raw.format == "json";
   config.probe.address_interval = *parse_duration(raw.probe_address_interval);
   config.probe.own_interval = *parse_duration(raw.probe_own_interval);
