@@ -10,7 +10,8 @@
 #   bench/neighbor_scrape_bench.sh [EXPORTER]
 #     EXPORTER  default: build/exporter/arp_health_exporter
 # Environment: SIZES ("10000 100000"), SCRAPES (11), NODE_EXPORTER (default: the one on PATH,
-# installed with apt-get when missing), KEEP_WORK=1 keeps the logs.
+# installed with apt-get when missing; "none" leaves node_exporter out, for a quick run against
+# ip alone), KEEP_WORK=1 keeps the logs.
 #
 # node_exporter 1.5's arp collector reads /proc/net/arp, which lists IPv4 entries only (and hides
 # NOARP ones). So that both tools read the same entries, the tables here are IPv4 permanent
@@ -30,7 +31,7 @@ PER_INTERFACE=762  # 3 x 254
 # start its own service on :9100 of the host where an init system runs; a policy-rc.d that we
 # create (only when there is none) keeps it from starting, and goes again right after.
 install_node_exporter() {
-  [ -n "${NODE_EXPORTER:-}" ] && return 0
+  [ -n "${NODE_EXPORTER:-}" ] && return 0  # given, or "none"
   if ! command -v prometheus-node-exporter >/dev/null; then
     local policy=/usr/sbin/policy-rc.d created=0
     if [ ! -e "$policy" ]; then
@@ -114,19 +115,24 @@ for size in $SIZES; do
 
   start_exporter "$host" "$OUR_PORT"
   our_pid=$(binary_pid "$host" "$EXPORTER") || fail "no $EXPORTER process in $host"
+  [ "$NODE_EXPORTER" = none ] || {
   ip netns exec "$(nsname "$host")" "$NODE_EXPORTER" --collector.disable-defaults --collector.arp \
     --web.listen-address="127.0.0.1:$NODE_PORT" </dev/null >/dev/null 2>"$WORK/node-$size.log" &
   track "$!"
   wait_for 15 node_answers "$host" || fail "node_exporter did not answer: $(tail -5 "$WORK/node-$size.log")"
   node_pid=$(binary_pid "$host" "$NODE_EXPORTER") || fail "no $NODE_EXPORTER process in $host"
+  }
 
   # Both must see the whole table, or the timings compare different work.
   ours=$(scrape "$host" "$OUR_PORT")
-  theirs=$(in_ns "$host" curl -fsS --max-time 300 "http://127.0.0.1:$NODE_PORT/metrics")
+  theirs=
+  [ "$NODE_EXPORTER" = none ] || theirs=$(in_ns "$host" curl -fsS --max-time 300 "http://127.0.0.1:$NODE_PORT/metrics")
   our_count=$(sample_sum arp_neighbor_entries family=inet state=permanent <<<"$ours")
-  node_count=$(sample_sum node_arp_entries <<<"$theirs")
   [ "$our_count" -eq "$size" ] || fail "ours counts $our_count permanent inet entries, not $size"
-  [ "$node_count" -eq "$size" ] || fail "node_exporter counts $node_count entries, not $size"
+  if [ "$NODE_EXPORTER" != none ]; then
+    node_count=$(sample_sum node_arp_entries <<<"$theirs")
+    [ "$node_count" -eq "$size" ] || fail "node_exporter counts $node_count entries, not $size"
+  fi
   # Both walk the kernel's whole hash table (every namespace's entries) and keep only their own.
   say "kernel-wide IPv4 neighbour entries, all namespaces: $(sample arp_neighbor_table_entries family=inet <<<"$ours")"
   our_bytes=${#ours}
@@ -140,15 +146,18 @@ for size in $SIZES; do
   for _ in $(seq "$SCRAPES"); do
     scrape_seconds "$host" "$OUR_PORT" >>"$WORK/ours-$size.times"
     ip_seconds "$host" >>"$WORK/ip-$size.times"
-    scrape_seconds "$host" "$NODE_PORT" >>"$WORK/node-$size.times"
+    [ "$NODE_EXPORTER" = none ] || scrape_seconds "$host" "$NODE_PORT" >>"$WORK/node-$size.times"
   done
+  if [ "$NODE_EXPORTER" = none ]; then echo nan >"$WORK/node-$size.times"; fi
   our_s=$(median <"$WORK/ours-$size.times")
   node_s=$(median <"$WORK/node-$size.times")
   ip_s=$(median <"$WORK/ip-$size.times")
   our_rss=$(rss_kb "$our_pid")
-  node_rss=$(rss_kb "$node_pid")
+  node_rss=nan
+  [ "$NODE_EXPORTER" = none ] || node_rss=$(rss_kb "$node_pid")
   say "ours: median ${our_s}s, VmRSS ${our_rss} kB (VmHWM $(hwm_kb "$our_pid") kB), $our_bytes bytes/scrape"
-  say "node_exporter: median ${node_s}s, VmRSS ${node_rss} kB (VmHWM $(hwm_kb "$node_pid") kB), $node_bytes bytes/scrape"
+  [ "$NODE_EXPORTER" = none ] ||
+    say "node_exporter: median ${node_s}s, VmRSS ${node_rss} kB (VmHWM $(hwm_kb "$node_pid") kB), $node_bytes bytes/scrape"
   awk -v s="$node_s" 'BEGIN { exit !(s > 10) }' &&
     NOTES+=("with $size entries node_exporter's scrape (${node_s}s) exceeds Prometheus's default scrape_timeout of 10s")
   ms() { awk -v s="$1" 'BEGIN { print s * 1000 }'; }
@@ -176,9 +185,9 @@ awk -v row="$last" 'BEGIN { split(row, f, " ");
   printf "\ngoal at %s entries: ours/ip %s (<= 0.50): %s\n", f[1], f[4], (f[4] <= 0.5 ? "met" : "NOT met") }'
 cat <<EOF
 
-o/ip and o/n below 1 mean ours is faster / smaller. `ip -4 neigh show` dumps the same table
+o/ip and o/n below 1 mean ours is faster / smaller. "ip -4 neigh show" dumps the same table
 over netlink and prints it (to /dev/null); its time includes its own start-up.
-node_exporter $("$NODE_EXPORTER" --version 2>&1 | awk 'NR == 1 { print $3 }'): --collector.disable-defaults --collector.arp
+node_exporter $([ "$NODE_EXPORTER" = none ] && echo "(left out: NODE_EXPORTER=none)" || "$NODE_EXPORTER" --version 2>&1 | awk 'NR == 1 { print $3 }'): --collector.disable-defaults --collector.arp
 reads /proc/net/arp, which lists IPv4 entries only: it does not see IPv6 neighbours at all, nor
 states (it counts entries per device). The tables above are IPv4-only so that both read the same
 entries. Ours dumps both families over netlink on every scrape (the IPv6 table is empty here),
