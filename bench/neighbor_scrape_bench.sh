@@ -66,7 +66,7 @@ binary_pid() {
   done
   return 1
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "nan") print "-"; else printf "%.2f", a / b }'; }
 ip_seconds() {  # HOST: seconds for `ip -4 neigh show` of HOST's table, output discarded
   local start end
   start=$EPOCHREALTIME
@@ -160,11 +160,12 @@ for size in $SIZES; do
     say "node_exporter: median ${node_s}s, VmRSS ${node_rss} kB (VmHWM $(hwm_kb "$node_pid") kB), $node_bytes bytes/scrape"
   awk -v s="$node_s" 'BEGIN { exit !(s > 10) }' &&
     NOTES+=("with $size entries node_exporter's scrape (${node_s}s) exceeds Prometheus's default scrape_timeout of 10s")
-  ms() { awk -v s="$1" 'BEGIN { print s * 1000 }'; }
-  ROWS+=("$(printf '%8s %10.2f %10.2f %8s %10.2f %8s %10.1f %10.1f %8s' "$size" \
+  ms() { awk -v s="$1" 'BEGIN { if (s == "nan") print "-"; else printf "%.2f", s * 1000 }'; }
+  mib() { awk -v k="$1" 'BEGIN { if (k == "nan") print "-"; else printf "%.1f", k / 1024 }'; }
+  ROWS+=("$(printf '%8s %10s %10s %8s %10s %8s %10s %10s %8s' "$size" \
     "$(ms "$our_s")" "$(ms "$ip_s")" "$(ratio "$our_s" "$ip_s")" "$(ms "$node_s")" \
-    "$(ratio "$our_s" "$node_s")" "$(awk -v k="$our_rss" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v k="$node_rss" 'BEGIN { print k / 1024 }')" "$(ratio "$our_rss" "$node_rss")")")
+    "$(ratio "$our_s" "$node_s")" "$(mib "$our_rss")" "$(mib "$node_rss")" \
+    "$(ratio "$our_rss" "$node_rss")")")
 
   for pid in "${BACKGROUND_PIDS[@]}"; do stop_process "$pid"; done
   BACKGROUND_PIDS=()
