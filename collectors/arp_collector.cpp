@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <tuple>
 #include <variant>
 
 #include "collectors/metric_family.h"
@@ -16,10 +17,40 @@ double seconds_since_epoch(Timestamp time) {
 
 double as_double(std::uint64_t value) { return static_cast<double>(value); }
 
-// Per-IP series for addresses in trouble. Own-address claims come first: they are the most
-// urgent, and the cap must never hide them behind a flood of contested addresses.
+// When a contested address's contest began: when its second claimant (oldest first) first
+// claimed it within the window. Stable across scrapes, unlike the time of the last change.
+Timestamp contest_start(const AddressReport& address) {
+  return address.claimants.size() >= 2 ? address.claimants[1].first_seen : address.last_change;
+}
+
+// The contested addresses in the order the series cap keeps them: verified conflicts (two MACs
+// answered one probe round) before unverified ones, then the oldest contest first (so that a
+// flood of new conflicts cannot push out the ones already on a dashboard), then by interface,
+// VLAN and IP, so that two scrapes of one state keep the same addresses.
+std::vector<const AddressReport*> contested_by_priority(const TrackerSnapshot& tracker) {
+  std::vector<const AddressReport*> contested;
+  for (const auto& address : tracker.addresses) {
+    if (address.state == AddressState::contested) contested.push_back(&address);
+  }
+  std::sort(contested.begin(), contested.end(), [](const auto* a, const auto* b) {
+    if (a->verified != b->verified) return a->verified;
+    const auto start_a = contest_start(*a);
+    const auto start_b = contest_start(*b);
+    if (start_a != start_b) return start_a < start_b;
+    return std::tie(a->key.interface, a->key.vlan, a->key.ip) <
+           std::tie(b->key.interface, b->key.vlan, b->key.ip);
+  });
+  return contested;
+}
+
+// Per-IP series for addresses in trouble, within --collector.arp.max-series *series* (samples
+// of every per-IP family together). An address gets all of its series or none: a contested
+// address shown with some of its claimants would mislead. By priority, each kind in a fixed
+// order: own-address claims (a thief on this host's address; one series each, and few, as this
+// host has few addresses), contested addresses (1 + 3 per claimant), this host's MACs answering
+// from several interfaces, flapped addresses. Addresses left out are counted.
 void render_address_series(const ArpState& state, const VendorRegistry& vendors,
-                           std::size_t max_address_series,
+                           std::size_t max_series,
                            std::vector<prometheus::MetricFamily>& families) {
   auto own = gauge("arp_own_address_claim_info",
                    "A MAC that is not this host's claims one of this host's IPv4 addresses.");
@@ -31,20 +62,25 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
                           "When this MAC first claimed the contested address within the window.");
   auto last_seen = gauge("arp_address_claim_last_seen_timestamp_seconds",
                          "When this MAC last claimed the contested address.");
-  std::size_t budget = max_address_series;
+  std::size_t budget = max_series;
   std::size_t omitted = 0;
-  // One address in trouble spends one unit of --collector.arp.max-series, whatever it renders.
-  const auto take_series = [&] {
-    if (budget == 0) {
+  // Spends `series` of the budget on one address, or counts the address as left out.
+  const auto take_series = [&](std::size_t series) {
+    if (series > budget) {
       ++omitted;
       return false;
     }
-    --budget;
+    budget -= series;
     return true;
   };
 
-  for (const auto& claim : state.own_claims) {
-    if (!take_series()) continue;
+  auto own_claims = state.own_claims;
+  std::sort(own_claims.begin(), own_claims.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.interface, a.vlan, a.ip, a.claimant.mac) <
+           std::tie(b.interface, b.vlan, b.ip, b.claimant.mac);
+  });
+  for (const auto& claim : own_claims) {
+    if (!take_series(1)) continue;
     own.add({{"interface", claim.interface},
              {"vlan", claim.vlan.to_string()},
              {"ip", claim.ip.to_string()},
@@ -52,15 +88,14 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
              {"vendor", std::string(vendors.lookup(claim.claimant.mac))}},
             1);
   }
-  for (const auto& address : state.pipeline.tracker.addresses) {
-    if (address.state != AddressState::contested) continue;
-    if (!take_series()) continue;
-    const std::string interface = state.pipeline.tracker.interfaces.at(address.key.interface).name;
-    const std::string vlan = address.key.vlan.to_string();
-    const std::string ip = address.key.ip.to_string();
+  for (const auto* address : contested_by_priority(state.pipeline.tracker)) {
+    if (!take_series(1 + 3 * address->claimants.size())) continue;
+    const std::string interface = state.pipeline.tracker.interfaces.at(address->key.interface).name;
+    const std::string vlan = address->key.vlan.to_string();
+    const std::string ip = address->key.ip.to_string();
     claimants.add({{"interface", interface}, {"vlan", vlan}, {"ip", ip}},
-                  as_double(address.claimants.size()));
-    for (const auto& claimant : address.claimants) {
+                  as_double(address->claimants.size()));
+    for (const auto& claimant : address->claimants) {
       const auto mac = claimant.mac.to_string();
       claim_info.add({{"interface", interface},
                       {"vlan", vlan},
@@ -78,19 +113,29 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
   auto several = gauge("arp_own_address_macs",
                        "This host's own MACs that answered for one of its addresses, from "
                        "several interfaces (ARP flux); present only when two or more did.");
-  for (const auto& macs : state.pipeline.own_macs) {
-    if (!take_series()) continue;
+  auto own_macs = state.pipeline.own_macs;
+  std::sort(own_macs.begin(), own_macs.end(),
+            [](const auto& a, const auto& b) { return a.ip < b.ip; });
+  for (const auto& macs : own_macs) {
+    if (!take_series(1)) continue;
     several.add({{"ip", macs.ip.to_string()}}, as_double(macs.answering.size()));
   }
   auto flapped = gauge("arp_address_flapped_info",
                        "An address that went back to an earlier MAC once, unconfirmed: a stray "
                        "announcement (a VRRP backup), not a conflict.");
+  std::vector<const AddressReport*> flaps;
   for (const auto& address : state.pipeline.tracker.addresses) {
-    if (address.state != AddressState::flapped) continue;
-    if (!take_series()) continue;
-    flapped.add({{"interface", state.pipeline.tracker.interfaces.at(address.key.interface).name},
-                 {"vlan", address.key.vlan.to_string()},
-                 {"ip", address.key.ip.to_string()}},
+    if (address.state == AddressState::flapped) flaps.push_back(&address);
+  }
+  std::sort(flaps.begin(), flaps.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->key.interface, a->key.vlan, a->key.ip) <
+           std::tie(b->key.interface, b->key.vlan, b->key.ip);
+  });
+  for (const auto* address : flaps) {
+    if (!take_series(1)) continue;
+    flapped.add({{"interface", state.pipeline.tracker.interfaces.at(address->key.interface).name},
+                 {"vlan", address->key.vlan.to_string()},
+                 {"ip", address->key.ip.to_string()}},
                 1);
   }
   for (auto* family :
@@ -98,8 +143,8 @@ void render_address_series(const ArpState& state, const VendorRegistry& vendors,
     families.push_back(family->build());
   }
   families.push_back(gauge("arp_address_series_omitted",
-                           "Addresses in trouble left out of the per-IP series on this scrape "
-                           "because of --collector.arp.max-series.")
+                           "Addresses in trouble whose per-IP series were left out on this "
+                           "scrape because of --collector.arp.max-series.")
                          .add({}, as_double(omitted))
                          .build());
 }
@@ -316,7 +361,7 @@ ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures, S
   const auto now = pipeline.now();
   // One critical section: the page's timelines and table describe the same moment.
   pipeline.with([&](ArpPipeline& p) {
-    state.pipeline = p.snapshot(now);
+    state.pipeline = p.snapshot(now);  // expires what left the window: not const
     if (detail == StateDetail::page) state.timelines = p.timelines(now);
     state.window = p.tracker().config().window;
   });
@@ -338,8 +383,10 @@ ArpState ArpCollector::state(StateDetail detail) const {
   return take_arp_state(pipeline_, captures_.view(), detail);
 }
 
-std::vector<prometheus::MetricFamily> ArpCollector::Collect() const {
-  return render_arp_metrics(state(), vendors_, max_address_series_);
+Collection ArpCollector::collect(const ScrapeContext& scrape) const {
+  if (scrape.arp != nullptr)
+    return {render_arp_metrics(*scrape.arp, vendors_, max_address_series_)};
+  return {render_arp_metrics(state(), vendors_, max_address_series_)};
 }
 
 }  // namespace arp

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collectors/capture_manager.h"
+#include "collectors/partial_collectable.h"
 #include "collectors/shared_pipeline.h"
 #include "core/vendor_registry.h"
 
@@ -37,9 +38,10 @@ struct ArpState {
 };
 
 // Rendering is separate from gathering so tests can feed it any state.
+// `max_series` bounds the per-IP series (samples), not the addresses: see docs/metrics.md.
 std::vector<prometheus::MetricFamily> render_arp_metrics(const ArpState& state,
                                                          const VendorRegistry& vendors,
-                                                         std::size_t max_address_series);
+                                                         std::size_t max_series);
 
 // The snapshot's own-address claims, with interface names.
 std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapshot);
@@ -51,7 +53,7 @@ enum class StateDetail : std::uint8_t { metrics, page };
 ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures,
                         StateDetail detail = StateDetail::metrics);
 
-class ArpCollector : public prometheus::Collectable {
+class ArpCollector : public PartialCollectable {
  public:
   ArpCollector(SharedPipeline& pipeline, const CaptureManager& captures,
                const VendorRegistry& vendors, std::size_t max_address_series)
@@ -60,7 +62,8 @@ class ArpCollector : public prometheus::Collectable {
         vendors_(vendors),
         max_address_series_(max_address_series) {}
 
-  std::vector<prometheus::MetricFamily> Collect() const override;
+  // Renders the scrape's shared snapshot; takes one of its own only outside a MetricsEndpoint.
+  Collection collect(const ScrapeContext& scrape) const override;
   ArpState state(StateDetail detail = StateDetail::metrics) const;
 
  private:

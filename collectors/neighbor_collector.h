@@ -3,8 +3,11 @@
 // addresses, and static entries that no longer match the MAC on the wire.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <regex>
 
 #include "collectors/logger.h"
 #include "collectors/neighbor_events.h"
@@ -16,32 +19,45 @@
 
 namespace arp {
 
+struct NeighborCollectorOptions {
+  WatchList watch;                // addresses whose entry is exported as arp_neighbor_lladdr_info
+  std::size_t max_series = 1000;  // per-IP series per scrape
+  // Interfaces whose series are exported: the whole name must match include (when set) and
+  // must not match exclude. The table's totals (gc_thresh fill) still count every entry.
+  std::optional<std::regex> interfaces_include;
+  std::optional<std::regex> interfaces_exclude;
+};
+
 class NeighborCollector : public PartialCollectable {
  public:
-  // `events` and `pipeline` may be null: without them, no change counts, and no contested
-  // addresses or static-entry checks (the ARP collector is off).
+  // Dumps begun again because the kernel marked them inconsistent before one is given up.
+  static constexpr int kDumpAttempts = 3;
+
+  // `events` and `pipeline` may be null: without them, no change counts, and no static-entry
+  // checks (the ARP collector is off). Contested addresses come from the scrape's snapshot.
   NeighborCollector(std::unique_ptr<const NeighborSource> source,
                     const NeighborEventListener* events, SharedPipeline* pipeline,
-                    const VendorRegistry& vendors, WatchList watch, std::size_t max_series,
-                    Logger& logger)
+                    const VendorRegistry& vendors, NeighborCollectorOptions options, Logger& logger)
       : source_(std::move(source)),
         events_(events),
         pipeline_(pipeline),
         vendors_(vendors),
-        watch_(std::move(watch)),
-        max_series_(max_series),
+        options_(std::move(options)),
         logger_(logger) {}
 
-  Collection collect() const override;
+  Collection collect(const ScrapeContext& scrape) const override;
+
+  // Whether an interface's series are exported (the include/exclude options).
+  bool exports_interface(const std::string& name) const;
 
  private:
   std::unique_ptr<const NeighborSource> source_;
   const NeighborEventListener* events_;
   SharedPipeline* pipeline_;
   const VendorRegistry& vendors_;
-  const WatchList watch_;
-  const std::size_t max_series_;
+  const NeighborCollectorOptions options_;
   Logger& logger_;
+  mutable std::atomic<std::uint64_t> interruptions_{0};  // NLM_F_DUMP_INTR, since start
 };
 
 }  // namespace arp

@@ -8,12 +8,18 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace arp {
 namespace {
+
+// linux/neighbour.h of Linux 6.16; Debian 12's headers predate it.
+constexpr std::uint32_t kNtfExtExtValidated = 1U << 2U;
 
 std::runtime_error netlink_error(const std::string& what, int error) {
   return std::runtime_error(what + ": " + nl_geterror(error));
@@ -25,31 +31,66 @@ std::optional<NeighborFamily> family_of(int family) {
   return std::nullopt;
 }
 
-// Sends a dump request and runs `handle` on every message of the answer.
-struct DumpContext {
-  const std::function<void(const nlmsghdr*)>* handle = nullptr;
-  bool interrupted = false;
+// The kernel sizes each chunk of a dump after the largest read buffer it has seen, up to
+// 32 KiB (netlink_recvmsg's cap on max_recvmsg_len). Twice that, so no chunk is ever cut
+// short, and without libnl's MSG_PEEK round trip: one recvmsg per chunk of ~400 entries.
+constexpr std::size_t kDumpBufferBytes = 64 * 1024;
+
+struct FreeDeleter {
+  void operator()(unsigned char* buffer) const noexcept { std::free(buffer); }
 };
 
-int on_dump_message(nl_msg* message, void* argument) {
-  auto* context = static_cast<DumpContext*>(argument);
-  const nlmsghdr* header = nlmsg_hdr(message);
-  if ((header->nlmsg_flags & NLM_F_DUMP_INTR) != 0) context->interrupted = true;
-  (*context->handle)(header);
-  return NL_OK;
-}
+struct NlMsgDeleter {
+  void operator()(nl_msg* message) const noexcept { nlmsg_free(message); }
+};
 
+// Sends a dump request and runs `handle` on every message of the answer, straight from the
+// receive buffer: libnl's nl_recvmsgs would copy each message into an nl_msg of its own (one
+// allocation per neighbour entry), and its default callbacks turn NLM_F_DUMP_INTR into an
+// error after the fact. Here every message is checked for the answer's sequence number and
+// port, NLMSG_ERROR fails the dump, and the flag is reported as `interrupted`.
 template <typename Request>
 DumpResult dump(nl_sock* socket, int type, Request request, const char* what,
                 const std::function<void(const nlmsghdr*)>& handle) {
-  DumpContext context{.handle = &handle};
-  int error = nl_socket_modify_cb(socket, NL_CB_VALID, NL_CB_CUSTOM, on_dump_message, &context);
-  if (error >= 0) error = nl_send_simple(socket, type, NLM_F_DUMP, &request, sizeof request);
-  if (error >= 0) error = nl_recvmsgs_default(socket);
-  // Leave no pointer to this stack frame behind in the socket.
-  nl_socket_modify_cb(socket, NL_CB_VALID, NL_CB_DEFAULT, nullptr, nullptr);
+  const std::unique_ptr<nl_msg, NlMsgDeleter> message(nlmsg_alloc_simple(type, NLM_F_DUMP));
+  if (!message) throw std::runtime_error(std::string(what) + ": out of memory");
+  int error = nlmsg_append(message.get(), &request, sizeof request, NLMSG_ALIGNTO);
+  if (error >= 0) error = nl_send_auto(socket, message.get());
   if (error < 0) throw netlink_error(what, error);
-  return {.interrupted = context.interrupted};
+  const std::uint32_t sequence = nlmsg_hdr(message.get())->nlmsg_seq;
+  const std::uint32_t port = nl_socket_get_local_port(socket);
+
+  DumpResult result;
+  for (;;) {
+    sockaddr_nl peer{};
+    unsigned char* raw = nullptr;
+    const int length = nl_recv(socket, &peer, &raw, nullptr);
+    const std::unique_ptr<unsigned char, FreeDeleter> buffer(raw);
+    if (length < 0) throw netlink_error(what, length);
+    if (length == 0) throw std::runtime_error(std::string(what) + ": the kernel closed the dump");
+    int remaining = length;
+    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer.get()); nlmsg_ok(header, remaining);
+         header = nlmsg_next(header, &remaining)) {
+      // Something else on this socket (a late answer to an earlier request) is not ours.
+      if (header->nlmsg_seq != sequence || (header->nlmsg_pid != 0 && header->nlmsg_pid != port)) {
+        continue;
+      }
+      if ((header->nlmsg_flags & NLM_F_DUMP_INTR) != 0) result.interrupted = true;
+      if (header->nlmsg_type == NLMSG_DONE) return result;
+      if (header->nlmsg_type == NLMSG_ERROR) {
+        int code = -EPROTO;
+        if (header->nlmsg_len >= static_cast<std::uint32_t>(nlmsg_size(sizeof(nlmsgerr)))) {
+          nlmsgerr failure{};
+          std::memcpy(&failure, nlmsg_data(header), sizeof failure);
+          code = failure.error;
+        }
+        if (code == 0) return result;  // an acknowledgement ends the answer too
+        throw std::runtime_error(std::string(what) + ": " + std::strerror(-code));
+      }
+      if (header->nlmsg_type == NLMSG_NOOP || header->nlmsg_type == NLMSG_OVERRUN) continue;
+      handle(header);
+    }
+  }
 }
 
 template <typename T>
@@ -67,7 +108,9 @@ void NlSocketDeleter::operator()(nl_sock* socket) const noexcept { nl_socket_fre
 NlSocket connect_route_socket() {
   NlSocket socket(nl_socket_alloc());
   if (!socket) throw std::runtime_error("netlink: cannot allocate a socket");
-  const int error = nl_connect(socket.get(), NETLINK_ROUTE);
+  int error = nl_connect(socket.get(), NETLINK_ROUTE);
+  if (error >= 0) error = nl_socket_set_msg_buf_size(socket.get(), kDumpBufferBytes);
+  if (error >= 0) nl_socket_disable_msg_peek(socket.get());
   if (error < 0) throw netlink_error("netlink connect", error);
   return socket;
 }
@@ -93,6 +136,11 @@ std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header) {
   const int expected = *family == NeighborFamily::inet ? 4 : 16;
   if (destination == nullptr || nla_len(destination) != expected) return std::nullopt;
   std::memcpy(entry.key.address.data(), nla_data(destination), static_cast<std::size_t>(expected));
+  // Exempt from the kernel's garbage collection, and so from gc_thresh (neigh_update_gc_list):
+  // externally learned entries, and since Linux 6.16 externally validated ones.
+  const auto flags_ext = read_attribute<std::uint32_t>(attributes[NDA_FLAGS_EXT]).value_or(0);
+  entry.externally_managed =
+      (neighbor.ndm_flags & NTF_EXT_LEARNED) != 0 || (flags_ext & kNtfExtExtValidated) != 0;
   const auto* lladdr = attributes[NDA_LLADDR];
   if (lladdr != nullptr && nla_len(lladdr) == 6) {
     MacAddress::Bytes bytes{};

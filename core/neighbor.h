@@ -67,7 +67,17 @@ struct NeighborEntry {
   NeighborKey key;
   std::optional<MacAddress> lladdr;  // absent while incomplete or failed
   NudState state = NudState::none;
+  // NTF_EXT_LEARNED (or NTF_EXT_EXT_VALIDATED): put there by a control plane (EVPN, a switch
+  // driver), not resolved by the kernel.
+  bool externally_managed = false;
 };
+
+// Whether the kernel counts the entry against gc_thresh1..3: since Linux 4.20 permanent and
+// externally managed entries are kept off the garbage collector's list (neigh_update_gc_list)
+// and its count, which is what neigh_alloc compares with the thresholds.
+inline bool counts_against_gc_thresh(const NeighborEntry& entry) {
+  return entry.state != NudState::permanent && !entry.externally_managed;
+}
 
 // One table (arp_cache or ndisc_cache) as RTM_GETNEIGHTBL reports it. Outside the initial
 // network namespace these are still the kernel-wide numbers, shared by every namespace.

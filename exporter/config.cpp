@@ -36,6 +36,8 @@ struct RawOptions {
   std::string log_format = "logfmt";
   std::string include;
   std::string exclude;
+  std::string neighbor_include;
+  std::string neighbor_exclude;
   std::string window = "5m";
   std::string rescan = "5s";
   std::string forget_after = "30s";
@@ -164,7 +166,8 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
       ->capture_default_str()
       ->check(check_duration);
   app.add_option("--collector.arp.max-series", config.max_address_series,
-                 "Most addresses in trouble exported with per-IP series")
+                 "Most per-IP series (samples) for addresses in trouble; whole addresses are "
+                 "left out beyond it, counted in arp_address_series_omitted")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
 }
@@ -201,7 +204,14 @@ void define_neighbor_options(CLI::App& app, ExporterConfig& config, RawOptions& 
         WatchList probe;
         return probe.add(text).value_or(std::string());
       });
-  app.add_option("--collector.neighbor.max-series", config.neighbor_max_series,
+  app.add_option("--collector.neighbor.interfaces-include", raw.neighbor_include,
+                 "Export neighbour series only for interfaces whose whole name matches this "
+                 "regex (the gc_thresh totals still count every entry)")
+      ->check(check_regex);
+  app.add_option("--collector.neighbor.interfaces-exclude", raw.neighbor_exclude,
+                 "Export no neighbour series for interfaces whose whole name matches this regex")
+      ->check(check_regex);
+  app.add_option("--collector.neighbor.max-series", config.neighbor.max_series,
                  "Most per-IP neighbour series per scrape")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
@@ -223,7 +233,11 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   config.capture.forget_after =
       std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(raw.forget_after));
   for (const auto& rule : raw.ignore) (void)config.filter.add_rule(rule);
-  for (const auto& network : raw.watch) (void)config.neighbor_watch.add(network);
+  for (const auto& network : raw.watch) (void)config.neighbor.watch.add(network);
+  if (!raw.neighbor_include.empty())
+    config.neighbor.interfaces_include.emplace(raw.neighbor_include);
+  if (!raw.neighbor_exclude.empty())
+    config.neighbor.interfaces_exclude.emplace(raw.neighbor_exclude);
   config.analyze_json = raw.format == "json";
   config.probe.address_interval = *parse_duration(raw.probe_address_interval);
   config.probe.own_interval = *parse_duration(raw.probe_own_interval);

@@ -12,6 +12,7 @@
 #include "collectors/arp_capture.h"
 #include "collectors/capture_manager.h"
 #include "collectors/logger.h"
+#include "collectors/neighbor_collector.h"
 #include "collectors/watch_list.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
@@ -45,8 +46,7 @@ struct ExporterConfig {
   std::vector<Ipv4Network> probe_watch;
 
   bool neighbor_enabled = true;
-  WatchList neighbor_watch;
-  std::size_t neighbor_max_series = 1000;
+  NeighborCollectorOptions neighbor;  // watch list, series cap, interface filter
   int neighbor_event_buffer_bytes = 4 * 1024 * 1024;
 
   // `analyze FILE...`: read captures instead of serving metrics.

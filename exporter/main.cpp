@@ -92,13 +92,17 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
     }
     neighbor_collector = std::make_shared<NeighborCollector>(
         std::make_unique<NetlinkNeighborSource>(), neighbor_events.get(),
-        config.arp_enabled ? &pipeline : nullptr, vendors, config.neighbor_watch,
-        config.neighbor_max_series, logger);
+        config.arp_enabled ? &pipeline : nullptr, vendors, config.neighbor, logger);
     collectors.push_back({"neighbor", neighbor_collector});
   }
   const auto process_collector = std::make_shared<ProcessCollector>();
   collectors.push_back({"process", process_collector});
-  const MetricsEndpoint endpoint(std::move(collectors), logger);
+  // One snapshot of the sniffer per scrape, shared by the ARP and neighbour collectors.
+  ScrapeSnapshot snapshot;
+  if (arp_collector) {
+    snapshot = [&] { return std::make_shared<const ArpState>(arp_collector->state()); };
+  }
+  const MetricsEndpoint endpoint(std::move(collectors), logger, std::move(snapshot));
 
   const NetlinkNeighborSource neighbors;  // the status page's view of this host's table
   std::atomic<bool> ready{false};         // /-/ready: captures started, netlink listener up

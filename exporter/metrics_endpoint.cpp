@@ -17,6 +17,13 @@ std::string MetricsEndpoint::scrape() const {
                        "1 if the collector's last scrape succeeded, 0 if it failed.");
   auto duration =
       gauge("arp_scrape_collector_duration_seconds", "How long the collector took on this scrape.");
+  std::shared_ptr<const ArpState> arp;
+  try {
+    if (snapshot_) arp = snapshot_();
+  } catch (const std::exception& error) {  // the collectors then take their own, or go without
+    logger_.error("scrape snapshot failed", {{"err", error.what()}});
+  }
+  const ScrapeContext context{.arp = arp.get()};
   for (const auto& [name, weak] : collectors_) {
     const auto collectable = weak.lock();
     if (!collectable) continue;
@@ -25,7 +32,7 @@ std::string MetricsEndpoint::scrape() const {
     try {
       Collection collected;
       if (const auto* partial = dynamic_cast<const PartialCollectable*>(collectable.get())) {
-        collected = partial->collect();
+        collected = partial->collect(context);
       } else {
         collected.families = collectable->Collect();
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collectors/logger.h"
+#include "collectors/partial_collectable.h"
 
 namespace arp {
 
@@ -19,8 +20,11 @@ struct NamedCollector {
 
 class MetricsEndpoint {
  public:
-  MetricsEndpoint(std::vector<NamedCollector> collectors, Logger& logger)
-      : collectors_(std::move(collectors)), logger_(logger) {}
+  // `snapshot` (empty without the sniffer) is taken once per scrape and handed to every
+  // PartialCollectable, so that they all describe one moment and the pipeline is locked once.
+  MetricsEndpoint(std::vector<NamedCollector> collectors, Logger& logger,
+                  ScrapeSnapshot snapshot = {})
+      : collectors_(std::move(collectors)), logger_(logger), snapshot_(std::move(snapshot)) {}
 
   // The whole exposition text for one scrape.
   std::string scrape() const;
@@ -28,6 +32,7 @@ class MetricsEndpoint {
  private:
   std::vector<NamedCollector> collectors_;
   Logger& logger_;
+  ScrapeSnapshot snapshot_;
 };
 
 }  // namespace arp

@@ -36,7 +36,7 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
   // table is empty, so the names do not depend on the machine.
   const auto neighbors = std::make_shared<NeighborCollector>(
       std::make_unique<NetlinkNeighborSource>(), nullptr, nullptr, testing::real_vendors(),
-      WatchList{}, 1000, logger);
+      NeighborCollectorOptions{}, logger);
   const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}}, logger);
   const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
 
@@ -67,6 +67,46 @@ TEST(MetricsDocTest, AFailingCollectorFailsOnlyItself) {
   EXPECT_NE(text.find(R"(arp_scrape_collector_success{collector="arp"} 1)"), std::string::npos);
   EXPECT_NE(text.find("arp_address_claimants{"), std::string::npos);
   EXPECT_NE(log.str().find("netlink dump failed"), std::string::npos);
+}
+
+// Records the snapshot each scrape hands it.
+class SnapshotReader : public PartialCollectable {
+ public:
+  Collection collect(const ScrapeContext& scrape) const override {
+    seen.push_back(scrape.arp);
+    return {};
+  }
+  mutable std::vector<const ArpState*> seen;
+};
+
+TEST(MetricsEndpointTest, OneScrapeTakesOneSnapshotAndEveryCollectorReadsIt) {
+  std::ostringstream log;
+  Logger logger(LogLevel::error, LogFormat::logfmt, log);
+  const auto first = std::make_shared<SnapshotReader>();
+  const auto second = std::make_shared<SnapshotReader>();
+  int taken = 0;
+  const MetricsEndpoint endpoint({{"arp", first}, {"neighbor", second}}, logger, [&] {
+    ++taken;
+    return std::make_shared<const ArpState>(testing::incident_state());
+  });
+  (void)endpoint.scrape();
+  EXPECT_EQ(taken, 1);
+  ASSERT_EQ(first->seen.size(), 1U);
+  ASSERT_EQ(second->seen.size(), 1U);
+  EXPECT_NE(first->seen[0], nullptr);
+  EXPECT_EQ(first->seen[0], second->seen[0]);
+  (void)endpoint.scrape();
+  EXPECT_EQ(taken, 2);  // a fresh one for the next scrape, never a stale one
+}
+
+TEST(MetricsEndpointTest, WithoutTheSnifferThereIsNoSnapshot) {
+  std::ostringstream log;
+  Logger logger(LogLevel::error, LogFormat::logfmt, log);
+  const auto reader = std::make_shared<SnapshotReader>();
+  const MetricsEndpoint endpoint({{"neighbor", reader}}, logger);
+  (void)endpoint.scrape();
+  ASSERT_EQ(reader->seen.size(), 1U);
+  EXPECT_EQ(reader->seen[0], nullptr);
 }
 
 }  // namespace

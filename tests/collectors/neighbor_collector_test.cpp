@@ -45,19 +45,23 @@ struct FakeKernel final : NeighborSource {
                                                  .entries = 3}};
   std::optional<std::size_t> dump_fails_after;  // entries visited before the error
   bool tables_fail = false;
-  bool first_dump_interrupted = false;
+  int interrupted_dumps = 0;  // the first this many dumps are marked NLM_F_DUMP_INTR
+  // An interrupted dump shows what a table changing under it shows: an entry twice.
+  bool interrupted_dumps_repeat_an_entry = true;
   mutable int dumps = 0;
 
   InterfaceNames interfaces() const override { return names; }
   DumpResult neighbors(const std::function<void(const NeighborEntry&)>& visit) const override {
     ++dumps;
+    const bool interrupted = dumps <= interrupted_dumps;
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (dump_fails_after && i == *dump_fails_after) {
         throw std::runtime_error("neighbour dump: Message sequence number mismatch");
       }
       visit(entries[i]);
+      if (interrupted && interrupted_dumps_repeat_an_entry) visit(entries[i]);
     }
-    return {.interrupted = first_dump_interrupted && dumps == 1};
+    return {.interrupted = interrupted};
   }
   std::vector<NeighborTableInfo> tables() const override {
     if (tables_fail) throw std::runtime_error("neighbour table dump: Operation not permitted");
@@ -68,11 +72,16 @@ struct FakeKernel final : NeighborSource {
 class NeighborCollectorTest : public ::testing::Test {
  protected:
   Collection collect(const FakeKernel& kernel, SharedPipeline* pipeline = nullptr,
-                     WatchList watch = {}, std::size_t max_series = 1000) {
+                     WatchList watch = {}, std::size_t max_series = 1000,
+                     NeighborCollectorOptions options = {}) {
+    options.watch = std::move(watch);
+    options.max_series = max_series;
     const NeighborCollector collector(std::make_unique<FakeKernel>(kernel), nullptr, pipeline,
-                                      testing::real_vendors(), std::move(watch), max_series,
-                                      logger_);
-    auto collection = collector.collect();
+                                      testing::real_vendors(), std::move(options), logger_);
+    // The scrape's one snapshot of the sniffer, as MetricsEndpoint hands it to every collector.
+    std::optional<ArpState> arp;
+    if (pipeline != nullptr) arp = take_arp_state(*pipeline, CaptureView{});
+    auto collection = collector.collect({.arp = arp ? &*arp : nullptr});
     text_ = testing::serialize(collection.families);
     return collection;
   }
@@ -97,18 +106,11 @@ WatchList watching(const char* network) {
   return list;
 }
 
-TEST_F(NeighborCollectorTest, AnEmptyTableIsEveryStateAtZeroOnEveryInterface) {
+TEST_F(NeighborCollectorTest, AnEmptyTableHasNoStateSeriesButTheTableLimits) {
   const auto collection = collect(FakeKernel{});
   EXPECT_TRUE(collection.complete);
-  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="reachable"})"), 0);
-  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth1",family="inet6",state="permanent"})"),
-            0);
-  std::size_t series = 0;
-  for (std::size_t at = text_.find("\narp_neighbor_entries{"); at != std::string::npos;
-       at = text_.find("\narp_neighbor_entries{", at + 1)) {
-    ++series;
-  }
-  EXPECT_EQ(series, 2U * 2U * 8U);  // interfaces x families x states
+  EXPECT_THAT(text_, Not(HasSubstr("arp_neighbor_entries{")));
+  EXPECT_THAT(text_, HasSubstr("# TYPE arp_neighbor_entries gauge"));
   EXPECT_EQ(sample(R"(arp_neighbor_gc_thresh3{family="inet"})"), 1024);
   EXPECT_EQ(sample(R"(arp_neighbor_table_entries{family="inet6"})"), 3);
 }
@@ -140,37 +142,131 @@ TEST_F(NeighborCollectorTest, AnInterfaceThatVanishedDuringTheScrapeIsLeftOutNot
                                R"(ip="192.0.2.10",mac="00:1b:21:0a:00:0a",state="reachable"} 1)"));
 }
 
-TEST_F(NeighborCollectorTest, AFailedDumpIsAPartialResultAndAnIncompleteCollection) {
+TEST_F(NeighborCollectorTest, AFailedDumpExportsNoPartialCounts) {
   FakeKernel kernel;
   kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac),
                     entry(kEth0, "192.0.2.11", NudState::reachable, kOwnerMac)};
   kernel.dump_fails_after = 1;
   const auto collection = collect(kernel);
   EXPECT_FALSE(collection.complete);
-  // The families are all there, so dashboards keep their series; what was read is counted.
-  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="reachable"})"), 1);
-  EXPECT_THAT(text_, HasSubstr("# TYPE arp_neighbor_lladdr_changes_total counter"));
+  // One entry was read before the error: counting it would read as one entry gone away.
+  // Only arp_scrape_collector_success 0 (the endpoint's) says something is wrong.
+  EXPECT_TRUE(collection.families.empty());
   EXPECT_THAT(log_.str(), HasSubstr("Message sequence number mismatch"));
 }
 
-TEST_F(NeighborCollectorTest, AFailedTableDumpKeepsTheEntries) {
+TEST_F(NeighborCollectorTest, AFailedTableDumpExportsNothingEither) {
   FakeKernel kernel;
   kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac)};
   kernel.tables_fail = true;
   const auto collection = collect(kernel);
   EXPECT_FALSE(collection.complete);
-  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="reachable"})"), 1);
-  EXPECT_EQ(sample(R"(arp_neighbor_gc_thresh3{family="inet"})"), std::nullopt);
+  EXPECT_TRUE(collection.families.empty());
   EXPECT_THAT(log_.str(), HasSubstr("Operation not permitted"));
 }
 
 TEST_F(NeighborCollectorTest, AnInterruptedDumpIsCountedAndReadAgainWithoutDoubleCounting) {
   FakeKernel kernel;
-  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac)};
-  kernel.first_dump_interrupted = true;
+  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac),
+                    entry(kEth0, "192.0.2.11", NudState::permanent, kOwnerMac)};
+  kernel.interrupted_dumps = 2;
   EXPECT_TRUE(collect(kernel).complete);
-  EXPECT_EQ(sample("arp_neighbor_dump_interruptions_total"), 1);
+  EXPECT_EQ(sample("arp_neighbor_dump_interruptions_total"), 2);
+  // The interrupted dumps showed every entry twice; only the third, consistent one counts.
   EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="reachable"})"), 1);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="permanent"})"), 1);
+  EXPECT_EQ(sample(R"(arp_neighbor_gc_entries{family="inet"})"), 7 - 1);
+}
+
+TEST_F(NeighborCollectorTest, ADumpInterruptedEveryTimeIsAFailureNotAGuess) {
+  FakeKernel kernel;
+  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac)};
+  kernel.interrupted_dumps = NeighborCollector::kDumpAttempts;
+  const auto collection = collect(kernel);
+  EXPECT_FALSE(collection.complete);
+  EXPECT_TRUE(collection.families.empty());
+  EXPECT_THAT(log_.str(), HasSubstr("NLM_F_DUMP_INTR"));
+}
+
+TEST_F(NeighborCollectorTest, InterruptionsAreCountedAcrossScrapes) {
+  FakeKernel kernel;
+  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac)};
+  kernel.interrupted_dumps = 1;
+  const NeighborCollector interrupted_once(std::make_unique<FakeKernel>(kernel), nullptr, nullptr,
+                                           testing::real_vendors(), {}, logger_);
+  (void)interrupted_once.collect({});
+  text_ = testing::serialize(interrupted_once.collect({}).families);
+  // The fake is interrupted on its first dump only: one interruption in two scrapes, kept.
+  EXPECT_EQ(sample("arp_neighbor_dump_interruptions_total"), 1);
+}
+
+TEST_F(NeighborCollectorTest, StatesAreExportedOnlyForInterfacesWithEntries) {
+  FakeKernel kernel;
+  for (int i = 0; i < 200; ++i) kernel.names[100 + i] = "pod" + std::to_string(i);
+  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac),
+                    entry(100, "192.0.2.1", NudState::stale, kOwnerMac)};
+  EXPECT_TRUE(collect(kernel).complete);
+  std::size_t series = 0;
+  for (std::size_t at = text_.find("\narp_neighbor_entries{"); at != std::string::npos;
+       at = text_.find("\narp_neighbor_entries{", at + 1)) {
+    ++series;
+  }
+  EXPECT_EQ(series, 2U * 8U);  // eth0 and pod0, inet only: every state of that family
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="pod0",family="inet",state="stale"})"), 1);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="pod0",family="inet",state="reachable"})"), 0);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="pod0",family="inet6",state="stale"})"),
+            std::nullopt);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="pod1",family="inet",state="stale"})"),
+            std::nullopt);
+}
+
+TEST_F(NeighborCollectorTest, TheInterfaceFilterMatchesWholeNamesAndExcludeWins) {
+  FakeKernel kernel;
+  kernel.names[4] = "veth12";
+  kernel.names[5] = "xveth1";
+  kernel.entries = {entry(kEth0, "192.0.2.10", NudState::reachable, kOwnerMac),
+                    entry(kEth1, "192.0.2.11", NudState::reachable, kOwnerMac),
+                    entry(4, "192.0.2.12", NudState::reachable, kOwnerMac),
+                    entry(5, "192.0.2.13", NudState::reachable, kOwnerMac)};
+  NeighborCollectorOptions options;
+  options.interfaces_include.emplace("eth.|veth[0-9]+");
+  options.interfaces_exclude.emplace("eth1");
+  collect(kernel, nullptr, watching("192.0.2.0/24"), 1000, options);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="eth0",family="inet",state="reachable"})"), 1);
+  EXPECT_EQ(sample(R"(arp_neighbor_entries{interface="veth12",family="inet",state="reachable"})"),
+            1);
+  // "xveth1" contains a match but is not one; eth1 is included and excluded.
+  EXPECT_THAT(text_, Not(HasSubstr(R"(interface="xveth1")")));
+  EXPECT_THAT(text_, Not(HasSubstr(R"(interface="eth1")")));
+  // The filter hides series, not entries: the kernel's limit counts them all.
+  EXPECT_EQ(sample(R"(arp_neighbor_gc_entries{family="inet"})"), 7);
+}
+
+TEST_F(NeighborCollectorTest, PermanentAndExternallyManagedEntriesDoNotFillTheTable) {
+  FakeKernel kernel;
+  for (int i = 1; i <= 5; ++i) {
+    kernel.entries.push_back(
+        entry(kEth0, "192.0.2." + std::to_string(i), NudState::permanent, kOwnerMac));
+  }
+  auto learned = entry(kEth1, "2001:db8::1", NudState::reachable, kOwnerMac);
+  learned.externally_managed = true;  // NTF_EXT_LEARNED: EVPN, a switch driver
+  kernel.entries.push_back(learned);
+  // The kernel's table holds exactly these (its count includes exempt entries).
+  kernel.table_infos[0].entries = 5;
+  kernel.table_infos[1].entries = 1;
+  collect(kernel);
+  EXPECT_EQ(sample(R"(arp_neighbor_table_entries{family="inet"})"), 5);
+  EXPECT_EQ(sample(R"(arp_neighbor_gc_entries{family="inet"})"), 0);  // fill ratio 0
+  EXPECT_EQ(sample(R"(arp_neighbor_gc_entries{family="inet6"})"), 0);
+}
+
+TEST_F(NeighborCollectorTest, OtherNamespacesEntriesStillCountAgainstTheKernelWideLimit) {
+  FakeKernel kernel;
+  kernel.entries = {entry(kEth0, "192.0.2.1", NudState::permanent, kOwnerMac),
+                    entry(kEth0, "192.0.2.2", NudState::reachable, kOwnerMac)};
+  kernel.table_infos[0].entries = 40;  // 38 in other namespaces (pods), unseen by this dump
+  collect(kernel);
+  EXPECT_EQ(sample(R"(arp_neighbor_gc_entries{family="inet"})"), 39);
 }
 
 TEST_F(NeighborCollectorTest, WatchedEntriesAreExportedUpToTheCapAndTheRestCounted) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # arp_neighbor_entries shows the states `ip neigh` reports, per interface and family, for IPv4
 # and IPv6: reachable after a ping, failed for an absent address, permanent for a static entry,
-# stale and noarp for entries set by hand; every state of every interface is there, zero-filled,
-# from the first scrape on (an empty table included).
+# stale and noarp for entries set by hand. An interface and family with entries has all 8 states,
+# zero-filled; one without entries has none (an empty table has no series at all). A second
+# exporter with --collector.neighbor.interfaces-exclude shows nothing of the excluded interface,
+# and a bad regex is one line and exit 2.
 #
 # Host H has two interfaces: eH on switch 1 (192.0.2.1, 2001:db8::1) with peer P, and eH2 on
 # switch 2 (198.51.100.1, 2001:db8:1::1) with peer Q.
@@ -52,24 +54,32 @@ ip -n "$(nsname Q)" addr add 2001:db8:1::2/64 dev "$(ifname Q)" nodad
 flush_neigh H
 start_exporter H "$PORT"
 
-step "an empty table: every state of every interface and family is there, at 0"
+step "before any traffic: state series only for the interfaces and families that have entries"
+# families_with_entries < ip_neigh_counts / metric keys: "interface family" lines, sorted, unique.
+families_with_entries() { awk '{ print $1, $2 }' | sort -u; }
+# series_keys < exposition: "interface family count" of arp_neighbor_entries series.
+series_keys() {
+  awk '/^arp_neighbor_entries\{/ { match($0, /interface="[^"]*"/); i = substr($0, RSTART + 11, RLENGTH - 12)
+                                  match($0, /family="[^"]*"/); f = substr($0, RSTART + 8, RLENGTH - 9)
+                                  n[i " " f]++ }
+       END { for (k in n) print k, n[k] }' | sort
+}
+KEYS_DETAIL=
+series_follow_entries() {
+  local exposition expected
+  exposition=$(scrape H "$PORT") || return 1
+  expected=$(ip_neigh_counts H | families_with_entries | awk '{ print $0, 8 }')
+  KEYS_DETAIL=$(printf 'ip neigh has entries for:\n%s\n/metrics has state series for:\n%s' "$expected" "$(series_keys <<<"$exposition")")
+  [ "$(series_keys <<<"$exposition")" = "$expected" ]
+}
+# IPv6 multicast entries come and go as the interfaces send MLD reports: poll for a quiet moment.
+wait_for 15 series_follow_entries || fail "state series do not follow the entries: $KEYS_DETAIL"
 exposition=$(scrape H "$PORT")
-for interface in lo "$H1" "$H2"; do
-  for family in inet inet6; do
-    for state in "${STATES[@]}"; do
-      [ "$(sample arp_neighbor_entries <<<"$exposition" "interface=$interface" "family=$family" \
-        "state=$state" | wc -l)" -eq 1 ] ||
-        fail "no single arp_neighbor_entries{interface=$interface,family=$family,state=$state}"
-    done
-    [ "$(sample_count arp_neighbor_entries <<<"$exposition" "interface=$interface" "family=$family")" -eq 8 ] ||
-      fail "arp_neighbor_entries for $interface/$family has other states than the 8 NUD states"
-  done
-  [ "$(sample_sum arp_neighbor_entries <<<"$exposition" "interface=$interface" state=reachable)" = 0 ] ||
-    fail "$interface has reachable entries before any traffic"
-done
+grep -q '^# TYPE arp_neighbor_entries gauge' <<<"$exposition" || fail "arp_neighbor_entries is not declared"
 [ "$(sample arp_scrape_collector_success <<<"$exposition" collector=neighbor)" = 1 ] ||
   fail "the neighbour collector failed on an empty table"
-say "16 series per interface (8 states x 2 families) for lo, $H1 and $H2, all 0 but lo's own"
+say "8 state series for each interface and family with entries, none for the others:"
+printf '%s\n' "$KEYS_DETAIL" | sed 's/^/  /'
 
 step "traffic and entries by hand: reachable, failed, permanent, stale, noarp on both families"
 H_NS=$(nsname H)
@@ -151,5 +161,41 @@ for interface in "$H1" "$H2"; do
 done
 [ "$(sample arp_scrape_collector_success <<<"$LAST_EXPOSITION" collector=neighbor)" = 1 ] ||
   fail "arp_scrape_collector_success{collector=\"neighbor\"} is not 1"
+
+step "an interface and family with entries has all 8 states; one without has none"
+for interface in "$H1" "$H2"; do
+  for family in inet inet6; do
+    [ "$(sample_count arp_neighbor_entries "interface=$interface" "family=$family" <<<"$LAST_EXPOSITION")" -eq 8 ] ||
+      fail "$interface/$family has entries but not exactly the 8 NUD state series"
+  done
+done
+[ "$(sample_count arp_neighbor_entries interface=lo <<<"$LAST_EXPOSITION")" -eq 0 ] ||
+  [ -n "$(ip -n "$H_NS" neigh show nud all dev lo)" ] || fail "lo has no entries but has state series"
+
+step "--collector.neighbor.interfaces-exclude: nothing of the excluded interface"
+start_exporter H $((PORT + 1)) --no-collector.arp --collector.neighbor.interfaces-exclude "${PFX}eH2|lo"
+filtered=$(scrape H $((PORT + 1)))
+[ "$(sample_count arp_neighbor_entries "interface=$H2" <<<"$filtered")" -eq 0 ] ||
+  fail "the excluded $H2 still has arp_neighbor_entries series"
+[ "$(sample_count arp_neighbor_entries "interface=$H1" <<<"$filtered")" -eq 16 ] ||
+  fail "$H1 lost series it should keep: $(sample arp_neighbor_entries "interface=$H1" <<<"$filtered" | wc -l)"
+grep -q "interface=\"$H2\"" <<<"$filtered" && fail "a series still names the excluded $H2"
+# The whole name must match: the prefix alone excludes nothing.
+start_exporter H $((PORT + 2)) --no-collector.arp --collector.neighbor.interfaces-include "${PFX}e"
+[ "$(sample_count arp_neighbor_entries <<<"$(scrape H $((PORT + 2)))")" -eq 0 ] ||
+  fail "--collector.neighbor.interfaces-include matched a part of a name"
+say "excluded: no $H2 series; $H1 keeps its 16; an include regex matches whole names only"
+
+step "a bad regex: one line, exit 2"
+for flag in --collector.neighbor.interfaces-include --collector.neighbor.interfaces-exclude; do
+  set +e
+  "$EXPORTER" "$flag" '(' >"$WORK/bad.out" 2>"$WORK/bad.err"
+  code=$?
+  set -e
+  [ "$code" -eq 2 ] || fail "$flag '(' exited $code, not 2"
+  [ "$(wc -l <"$WORK/bad.err")" -eq 1 ] || fail "$flag '(' wrote $(wc -l <"$WORK/bad.err") lines: $(cat "$WORK/bad.err")"
+  grep -q "regular expression" "$WORK/bad.err" || fail "$flag '(' does not say what is wrong: $(cat "$WORK/bad.err")"
+  say "$flag '(': $(cat "$WORK/bad.err")"
+done
 
 say "PASS"
