@@ -5,6 +5,8 @@
 #include <iterator>
 #include <limits>
 #include <optional>
+#include <span>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
@@ -158,6 +160,19 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+// One CSV record: its first kKept fields, each a view into the input, or into `unescaped` when
+// it was quoted and held a doubled quote (a few dozen of the registries' 46 000 lines), and how
+// many fields it had in all. Views instead of a std::string per field: allocating two strings a
+// line (names and addresses are longer than the small-string buffer) was most of the parse.
+struct CsvRecord {
+  static constexpr std::size_t kKept = kHeader.size();
+  std::array<std::string_view, kKept> fields{};
+  std::array<std::string, kKept> unescaped;
+  std::size_t count = 0;
+
+  std::span<const std::string_view> kept() const { return {fields.data(), std::min(count, kKept)}; }
+};
+
 // RFC 4180 records: fields split by commas, records by LF or CRLF; a field that starts with a
 // quote runs to the matching quote, may hold commas and line breaks, and writes a quote as "".
 // A quote inside an unquoted field is kept as text, as lenient readers do (no ambiguity arises).
@@ -165,21 +180,29 @@ class CsvReader {
  public:
   explicit CsvReader(std::string_view text) : text_(text) {}
 
-  // Reads the next record into `fields`; false at the end of the input.
-  Result<bool, std::string> next(std::vector<std::string>& fields) {
-    fields.clear();
+  // Reads the next record into `record`; false at the end of the input. The views stay valid
+  // while the input and `record` live and until the next call.
+  Result<bool, std::string> next(CsvRecord& record) {
+    record.count = 0;
     if (pos_ >= text_.size()) {
       return false;
     }
     record_line_ = line_;
     for (;;) {
-      std::string& field = fields.emplace_back();
+      const std::size_t index = record.count++;
+      std::string& storage = index < CsvRecord::kKept ? record.unescaped[index] : scratch_;
+      std::string_view field;
       if (pos_ < text_.size() && text_[pos_] == '"') {
-        if (auto closed = read_quoted(field); !closed) {
+        auto closed = read_quoted(storage);
+        if (!closed) {
           return Failure{closed.error()};
         }
+        field = closed.value();
       } else {
-        read_unquoted(field);
+        field = read_unquoted();
+      }
+      if (index < CsvRecord::kKept) {
+        record.fields[index] = field;
       }
       if (pos_ == text_.size()) {
         return true;
@@ -215,9 +238,12 @@ class CsvReader {
   std::size_t record_line() const { return record_line_; }
 
  private:
-  Result<bool, std::string> read_quoted(std::string& field) {
+  // The field's content: a view into the input, or into `storage` once a doubled quote has to
+  // be written as one.
+  Result<std::string_view, std::string> read_quoted(std::string& storage) {
     const std::size_t opened_on = line_;
     ++pos_;  // the opening quote
+    bool unescaped = false;
     for (;;) {
       const auto close = text_.find('"', pos_);
       if (close == std::string_view::npos) {
@@ -225,18 +251,25 @@ class CsvReader {
       }
       const auto chunk = text_.substr(pos_, close - pos_);
       line_ += static_cast<std::size_t>(std::ranges::count(chunk, '\n'));
-      field.append(chunk);
       pos_ = close + 1;
-      if (pos_ < text_.size() && text_[pos_] == '"') {
-        field += '"';
-        ++pos_;
-        continue;
+      const bool doubled = pos_ < text_.size() && text_[pos_] == '"';
+      if (!doubled && !unescaped) {
+        return chunk;
       }
-      return true;
+      if (!unescaped) {
+        storage.clear();
+        unescaped = true;
+      }
+      storage.append(chunk);
+      if (!doubled) {
+        return std::string_view(storage);
+      }
+      storage += '"';
+      ++pos_;
     }
   }
 
-  void read_unquoted(std::string& field) {
+  std::string_view read_unquoted() {
     // A plain loop: find_first_of calls memchr on the two-character set for every byte.
     std::size_t end = pos_;
     while (end < text_.size() && text_[end] != ',' && text_[end] != '\n') {
@@ -248,14 +281,15 @@ class CsvReader {
     if (ends_record && content.ends_with('\r')) {
       content.remove_suffix(1);
     }
-    field.assign(content);
     pos_ = end;
+    return content;
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t record_line_ = 1;
+  std::string scratch_;  // quoted fields past the kept ones
 };
 
 // Stores each distinct name once. Appends to the registry's name table and can undo that, so
@@ -268,7 +302,8 @@ class NameInterner {
     // enough for all of them: no reallocation, and vector::insert without reallocation keeps the
     // views valid.
     chars_.reserve(chars_.size() + input_size);
-    index_.reserve(ends_.size());
+    // Registry lines run to about 100 bytes, and most names are new: no rehashing as it fills.
+    index_.reserve(ends_.size() + input_size / 100);
     for (std::size_t i = 0; i < ends_.size(); ++i) {
       index_.emplace(view(i), static_cast<std::uint32_t>(i));
     }
@@ -323,13 +358,14 @@ std::optional<std::uint32_t> find_name(const std::vector<std::uint64_t>& table,
 using Tables = std::array<std::vector<std::uint64_t>, kPrefixBits.size()>;
 
 // Checks one data record and stages its entry in `staged` (unsorted, in file order).
-std::optional<std::string> stage_record(const std::vector<std::string>& fields, std::size_t line,
+std::optional<std::string> stage_record(const CsvRecord& record, std::size_t line,
                                         NameInterner& names, Tables& staged) {
-  if (fields.size() != kHeader.size()) {
+  const auto& fields = record.fields;
+  if (record.count != kHeader.size()) {
     return at_line(line,
                    "expected 4 fields (Registry,Assignment,Organization Name,Organization "
                    "Address), found " +
-                       std::to_string(fields.size()));
+                       std::to_string(record.count));
   }
   const Registry* const registry = find_registry(trim(fields[0]));
   if (registry == nullptr) {
@@ -376,11 +412,11 @@ Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_te
   }
 
   CsvReader reader(csv_text);
-  std::vector<std::string> fields;
-  if (auto header = reader.next(fields); !header) {
+  CsvRecord record;
+  if (auto header = reader.next(record); !header) {
     return Failure{header.error()};
   }
-  if (!std::ranges::equal(fields, kHeader)) {
+  if (record.count != kHeader.size() || !std::ranges::equal(record.kept(), kHeader)) {
     return Failure{at_line(reader.record_line(),
                            "header is not \"Registry,Assignment,Organization Name,Organization "
                            "Address\"")};
@@ -389,7 +425,7 @@ Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_te
   NameInterner names(name_chars_, name_ends_, csv_text.size());
   Tables staged;
   for (;;) {
-    auto more = reader.next(fields);
+    auto more = reader.next(record);
     if (!more) {
       names.rollback();
       return Failure{more.error()};
@@ -397,11 +433,11 @@ Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_te
     if (!more.value()) {
       break;
     }
-    const bool blank_line = fields.size() == 1 && trim(fields[0]).empty();
+    const bool blank_line = record.count == 1 && trim(record.fields[0]).empty();
     if (blank_line) {
       continue;
     }
-    if (auto error = stage_record(fields, reader.record_line(), names, staged)) {
+    if (auto error = stage_record(record, reader.record_line(), names, staged)) {
       names.rollback();
       return Failure{std::move(*error)};
     }
