@@ -181,14 +181,16 @@ std::optional<CapturePacket> CaptureReader::next() {
   if (cut_) return std::nullopt;
   if (plain_) {
     auto& source = *source_;
-    source.fill(kRecordHeaderBytes);
+    if (source.available() < kRecordHeaderBytes) source.fill(kRecordHeaderBytes);
     if (source.available() >= kRecordHeaderBytes) {
       std::array<std::uint32_t, 4> fields{};
       std::memcpy(fields.data(), source.data(), kRecordHeaderBytes);
       if (plain_->swapped) std::ranges::transform(fields, fields.begin(), swap_bytes);
       const std::uint32_t caplen = fields[2];
       if (caplen <= plain_->max_caplen) {
-        source.fill(kRecordHeaderBytes + caplen);
+        if (source.available() < kRecordHeaderBytes + caplen) {
+          source.fill(kRecordHeaderBytes + caplen);
+        }
         if (source.available() >= kRecordHeaderBytes + caplen) {
           // As libpcap 1.10 reads the time fields: signed 32-bit numbers in this host's byte
           // order, unsigned ones once swapped (its byte swap yields an unsigned number).
