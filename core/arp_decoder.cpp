@@ -21,29 +21,41 @@ constexpr std::uint16_t kOpRequest = 1;
 constexpr std::uint16_t kOpReply = 2;
 constexpr std::uint16_t kVlanIdMask = 0x0fff;
 constexpr std::size_t kMaxVlanTags = 2;
+constexpr std::size_t kEthernetHeaderBytes = 14;  // destination, source, EtherType
+constexpr std::size_t kVlanTagBytes = 4;
+constexpr std::size_t kArpFixedHeaderBytes = 8;
+constexpr std::size_t kArpAddressesBytes = 2 * 6 + 2 * 4;
 
 bool is_vlan_tpid(std::uint16_t ether_type) {
   return ether_type == kEtherTypeVlan || ether_type == kEtherTypeQinQ ||
          ether_type == kEtherTypeQinQLegacy;
 }
 
-// The helpers write straight into the decoded frame. Returning std::optional<MacAddress> or
-// std::optional<std::uint32_t> instead packs value and flag into a register through the stack,
-// and the CPU stalls on each of those (store forwarding fails on mixed-width stores and loads):
-// six stalls a frame cost more than the rest of the decoding.
-bool read_mac(ByteReader& reader, MacAddress& out) {
-  MacAddress::Bytes bytes{};
-  if (!reader.copy(bytes)) return false;
-  out = MacAddress(bytes);
-  return true;
+// Each header is read through the cursor as one block and taken apart at fixed offsets: one
+// bounds check a header instead of one a field. Read field by field (an optional returned for
+// each of 17 fields), decoding cost about 230 instructions a frame, the largest share of
+// `analyze`'s time. The helpers return plain values: std::optional<MacAddress> or
+// std::optional<std::uint32_t> pack value and flag into a register through the stack, and the
+// CPU stalls on each (store forwarding fails on mixed-width stores and loads).
+template <std::size_t N>
+using Block = std::array<std::uint8_t, N>;
+
+template <std::size_t N>
+std::uint16_t be16_at(const Block<N>& block, std::size_t at) {
+  return static_cast<std::uint16_t>((unsigned{block[at]} << 8U) | block[at + 1]);
 }
 
-bool read_ipv4(ByteReader& reader, Ipv4Address& out) {
-  std::array<std::uint8_t, 4> bytes{};
-  if (!reader.copy(bytes)) return false;
-  out = Ipv4Address((std::uint32_t{bytes[0]} << 24U) | (std::uint32_t{bytes[1]} << 16U) |
-                    (std::uint32_t{bytes[2]} << 8U) | bytes[3]);
-  return true;
+template <std::size_t N>
+MacAddress mac_at(const Block<N>& block, std::size_t at) {
+  MacAddress::Bytes bytes{};
+  std::memcpy(bytes.data(), block.data() + at, bytes.size());
+  return MacAddress(bytes);
+}
+
+template <std::size_t N>
+Ipv4Address ipv4_at(const Block<N>& block, std::size_t at) {
+  return Ipv4Address((std::uint32_t{block[at]} << 24U) | (std::uint32_t{block[at + 1]} << 16U) |
+                     (std::uint32_t{block[at + 2]} << 8U) | block[at + 3]);
 }
 
 // MacAddress's comparisons go through memcmp and its predicates through an out-of-line
@@ -66,49 +78,47 @@ ArpKind classify(std::uint16_t operation, Ipv4Address sender_ip, Ipv4Address tar
 // Fills `decoded`, or says why the frame is not an ARP packet we can use.
 std::optional<RejectReason> decode_into(std::span<const std::byte> frame, ArpFrame& decoded) {
   ByteReader reader(frame);
-  if (!read_mac(reader, decoded.ethernet_destination) ||
-      !read_mac(reader, decoded.ethernet_source)) {
-    return RejectReason::truncated;
-  }
-  auto ether_type = reader.be16();
-  if (!ether_type) return RejectReason::truncated;
+  Block<kEthernetHeaderBytes> ethernet{};
+  if (!reader.copy(ethernet)) return RejectReason::truncated;
+  decoded.ethernet_destination = mac_at(ethernet, 0);
+  decoded.ethernet_source = mac_at(ethernet, 6);
+  auto ether_type = be16_at(ethernet, 12);
 
   // Outermost tag first: with one tag it is the only (inner) one; with two, it is the S-tag.
   std::array<std::uint16_t, kMaxVlanTags> vlan_ids{};
   std::size_t tags = 0;
-  while (is_vlan_tpid(*ether_type)) {
+  while (is_vlan_tpid(ether_type)) {
     if (tags == kMaxVlanTags) return RejectReason::not_arp;
-    const auto tci = reader.be16();
-    ether_type = reader.be16();
-    if (!tci || !ether_type) return RejectReason::truncated;
-    vlan_ids[tags++] = static_cast<std::uint16_t>(*tci & kVlanIdMask);
+    Block<kVlanTagBytes> tag{};  // the TCI, then the EtherType it tags
+    if (!reader.copy(tag)) return RejectReason::truncated;
+    vlan_ids[tags++] = static_cast<std::uint16_t>(be16_at(tag, 0) & kVlanIdMask);
+    ether_type = be16_at(tag, 2);
   }
-  if (*ether_type != kEtherTypeArp) return RejectReason::not_arp;
+  if (ether_type != kEtherTypeArp) return RejectReason::not_arp;
   if (tags == 1) decoded.vlan = Vlan{.outer = 0, .inner = vlan_ids[0]};
   if (tags == 2) decoded.vlan = Vlan{.outer = vlan_ids[0], .inner = vlan_ids[1]};
 
-  const auto hardware_type = reader.be16();
-  const auto protocol_type = reader.be16();
-  const auto hardware_length = reader.u8();
-  const auto protocol_length = reader.u8();
-  const auto operation = reader.be16();
-  if (!hardware_type || !protocol_type || !hardware_length || !protocol_length || !operation) {
-    return RejectReason::truncated;
-  }
+  // hardware type, protocol type, hardware length, protocol length, operation
+  Block<kArpFixedHeaderBytes> fixed{};
+  if (!reader.copy(fixed)) return RejectReason::truncated;
   // The fixed header is checked before the variable part: a frame that lies about its
   // lengths is rejected for the lie, not read with them.
-  if (*hardware_type != kHardwareEthernet) return RejectReason::unsupported_hardware_type;
-  if (*protocol_type != kProtocolIpv4) return RejectReason::unsupported_protocol_type;
-  if (*hardware_length != kEthernetAddressLength) return RejectReason::bad_hardware_length;
-  if (*protocol_length != kIpv4AddressLength) return RejectReason::bad_protocol_length;
-  if (*operation != kOpRequest && *operation != kOpReply) return RejectReason::unknown_opcode;
+  if (be16_at(fixed, 0) != kHardwareEthernet) return RejectReason::unsupported_hardware_type;
+  if (be16_at(fixed, 2) != kProtocolIpv4) return RejectReason::unsupported_protocol_type;
+  if (fixed[4] != kEthernetAddressLength) return RejectReason::bad_hardware_length;
+  if (fixed[5] != kIpv4AddressLength) return RejectReason::bad_protocol_length;
+  const auto operation = be16_at(fixed, 6);
+  if (operation != kOpRequest && operation != kOpReply) return RejectReason::unknown_opcode;
 
-  if (!read_mac(reader, decoded.sender_mac) || !read_ipv4(reader, decoded.sender_ip) ||
-      !read_mac(reader, decoded.target_mac) || !read_ipv4(reader, decoded.target_ip)) {
-    return RejectReason::truncated;
-  }
+  // sender MAC, sender IP, target MAC, target IP
+  Block<kArpAddressesBytes> addresses{};
+  if (!reader.copy(addresses)) return RejectReason::truncated;
+  decoded.sender_mac = mac_at(addresses, 0);
+  decoded.sender_ip = ipv4_at(addresses, 6);
+  decoded.target_mac = mac_at(addresses, 10);
+  decoded.target_ip = ipv4_at(addresses, 16);
 
-  decoded.kind = classify(*operation, decoded.sender_ip, decoded.target_ip);
+  decoded.kind = classify(operation, decoded.sender_ip, decoded.target_ip);
   const auto sender_bits = mac_bits(decoded.sender_mac);
   decoded.ethernet_source_mismatch = mac_bits(decoded.ethernet_source) != sender_bits;
   decoded.sender_mac_invalid = sender_bits == 0 || decoded.sender_mac.is_multicast();
