@@ -184,6 +184,10 @@ Collection NeighborCollector::collect() const {
   // The tracker's own clock: it runs monotonic, not on the wall clock.
   const auto now = pipeline_ != nullptr ? pipeline_->now() : std::chrono::system_clock::now();
   const auto wire = read_wire(pipeline_, now);
+  const auto watch = [&] {
+    const std::lock_guard lock(watch_mutex_);
+    return watch_;
+  }();
   const auto name_of = [&](const NeighborEntry& entry) {
     const auto found = names.find(entry.key.ifindex);
     return found == names.end() ? nullptr : &found->second;
@@ -191,7 +195,7 @@ Collection NeighborCollector::collect() const {
   const Interest interest{
       .shown =
           [&](const NeighborEntry& entry) {
-            if (watch_.contains(entry.key)) return true;
+            if (watch.contains(entry.key)) return true;
             const auto* name = name_of(entry);
             return name != nullptr && entry.key.family == NeighborFamily::inet &&
                    wire.contested.contains({*name, ipv4_of(entry.key)});

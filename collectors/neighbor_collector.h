@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 
 #include "collectors/logger.h"
 #include "collectors/neighbor_events.h"
@@ -34,12 +35,19 @@ class NeighborCollector : public PartialCollectable {
 
   Collection collect() const override;
 
+  // SIGHUP: the addresses whose entries to export, from the next scrape on.
+  void set_watch(WatchList watch) {
+    const std::lock_guard lock(watch_mutex_);
+    watch_ = std::move(watch);
+  }
+
  private:
   std::unique_ptr<const NeighborSource> source_;
   const NeighborEventListener* events_;
   SharedPipeline* pipeline_;
   const VendorRegistry& vendors_;
-  const WatchList watch_;
+  mutable std::mutex watch_mutex_;
+  WatchList watch_;  // under watch_mutex_
   const std::size_t max_series_;
   Logger& logger_;
 };
