@@ -97,9 +97,9 @@ void Verifier::learn_host(Timestamp now) {
       if (!index) continue;
       for (const auto ip : interface.addresses) addresses.push_back({*index, ip});
     }
-    const auto watched = options_.send_probes ? watched_addresses(watch, host_,
-                                                                  p.tracker(), options_.max_watched)
-                                              : std::vector<AddressKey>{};
+    const auto watched = options_.send_probes
+                             ? watched_addresses(watch, host_, p.tracker(), options_.max_watched)
+                             : std::vector<AddressKey>{};
     p.set_host(addresses, macs, watched, now);
     const auto& tracker = p.tracker();
     OwnAddressTrouble trouble{

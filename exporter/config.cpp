@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <ostream>
+#include <span>
 
 #include "collectors/vendor_files.h"
 #include "core/duration.h"
@@ -236,9 +237,10 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
 // lookups off). CLI11 would instead take the next argument as the value; given apart, the empty
 // value is one. CLI11's parse(vector) wants the arguments in reverse order, program name left out.
 std::vector<std::string> explicit_empty_values(int argc, const char* const* argv) {
+  const std::span<const char* const> given(argv, static_cast<std::size_t>(argc));
   std::vector<std::string> arguments;
-  for (int i = argc - 1; i >= 1; --i) {
-    const std::string_view argument = argv[i];  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+  for (std::size_t i = given.size(); i-- > 1;) {
+    const std::string_view argument = given[i];
     if (argument.starts_with("--") && argument.size() > 3 && argument.ends_with('=') &&
         argument.find('=') == argument.size() - 1) {
       arguments.emplace_back();

@@ -79,7 +79,7 @@ bool ConfigReloader::reload() {
   auto parsed = parse_command_line(static_cast<int>(arguments_.size()), argv.data(), out, err);
   const auto* next = std::get_if<ExporterConfig>(&parsed);
   const auto file = running_.settings.contains("config.file") ? running_.settings.at("config.file")
-                                                               : std::string();
+                                                              : std::string();
   if (next == nullptr) {
     {
       const std::lock_guard lock(status_mutex_);
@@ -102,9 +102,9 @@ bool ConfigReloader::reload() {
   // The line that says a level changed is logged at the more verbose of the two levels.
   const bool more_verbose = next->log_level < running_.log_level;
   if (more_verbose) logger_.set_level(next->log_level);
-  logger_.info("configuration reloaded",
-               {{"file", file},
-                {"changed", changes.applied.empty() ? "none" : joined(changes.applied)}});
+  logger_.info(
+      "configuration reloaded",
+      {{"file", file}, {"changed", changes.applied.empty() ? "none" : joined(changes.applied)}});
   if (!changes.need_restart.empty()) {
     logger_.warn("configuration change needs a restart, keeping the running value",
                  {{"settings", joined(changes.need_restart)}});

@@ -47,9 +47,9 @@ ExporterConfig merge_reloadable(const ExporterConfig& running, const ExporterCon
 
 // What a reload changes in the running exporter; a null part is switched off.
 struct ReloadTargets {
-  SharedPipeline* pipeline = nullptr;       // ignore list, probe settings
-  Verifier* verifier = nullptr;             // probe watch sweep
-  NeighborCollector* neighbors = nullptr;   // neighbour watch list
+  SharedPipeline* pipeline = nullptr;      // ignore list, probe settings
+  Verifier* verifier = nullptr;            // probe watch sweep
+  NeighborCollector* neighbors = nullptr;  // neighbour watch list
 };
 
 // Also the collector of the reload metrics (arp_exporter_config_*).

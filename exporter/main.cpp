@@ -122,9 +122,8 @@ int serve(const ExporterConfig& config, std::vector<std::string> arguments,
   collectors.push_back({"process", process_collector});
   const auto reloader = std::make_shared<ConfigReloader>(
       std::move(arguments), config,
-      ReloadTargets{.pipeline = &pipeline,
-                    .verifier = verifier.get(),
-                    .neighbors = neighbor_collector.get()},
+      ReloadTargets{
+          .pipeline = &pipeline, .verifier = verifier.get(), .neighbors = neighbor_collector.get()},
       logger);
   collectors.push_back({"config", reloader});
   const MetricsEndpoint endpoint(std::move(collectors), logger);
