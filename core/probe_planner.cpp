@@ -71,7 +71,8 @@ void ProbePlanner::reconfigure(ProbePlannerConfig config, Timestamp now) {
                                   : previous.watch_interval;
     // due was "last round + old interval" (or a spread-out first time): the same distance from
     // that start, on the new interval.
-    scheduled.due = std::max(now, scheduled.due - old_interval + schedule_interval(scheduled.reason));
+    scheduled.due =
+        std::max(now, scheduled.due - old_interval + schedule_interval(scheduled.reason));
   }
 }
 

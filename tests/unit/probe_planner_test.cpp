@@ -326,9 +326,9 @@ TEST_F(ProbePlannerTest, ReconfigureKeepsARunningRoundItsAnswersAndTheCounters) 
 
 TEST_F(ProbePlannerTest, ReconfigureToALowerRateCapsWhatFollowsAndTheBudgetAtTheNewBurst) {
   ProbePlanner planner({.probes_per_second = 100, .burst = 100, .probes_per_round = 1});
-  planner.reconfigure({.probes_per_second = 1, .burst = 2, .probes_per_round = 1,
-                       .max_wait = seconds(60)},
-                      clock.now());
+  planner.reconfigure(
+      {.probes_per_second = 1, .burst = 2, .probes_per_round = 1, .max_wait = seconds(60)},
+      clock.now());
   for (std::uint32_t i = 0; i < 50; ++i)
     planner.request(key_for(i), ProbeReason::change, clock.now());
   // The full old budget (100) is not carried over: 2 at once, then 1 a second.
@@ -385,9 +385,9 @@ TEST_F(ProbePlannerTest, ReconfigureMovesScheduledAddressesToTheNewInterval) {
   record(10);  // both probed at 0 s
   // Own addresses now every 5 s: the next is due 5 s after the last (at once, since 10 s have
   // passed), then every 5 s; the watch sweep every 200 s: next at 200 s, not 100 s.
-  planner.reconfigure({.own_interval = seconds(5), .watch_interval = seconds(200),
-                       .probes_per_round = 1},
-                      clock.now());
+  planner.reconfigure(
+      {.own_interval = seconds(5), .watch_interval = seconds(200), .probes_per_round = 1},
+      clock.now());
   // The planner is not left holding the old schedule when the same lists come again.
   planner.schedule({key_for(10)}, {key_for(20)}, clock.now());
   record(201);
