@@ -9,20 +9,6 @@
 namespace arp {
 namespace {
 
-constexpr std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug:
-      return "debug";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::warn:
-      return "warn";
-    case LogLevel::error:
-      return "error";
-  }
-  return "info";
-}
-
 // logfmt values are bare when they can be, quoted with \" and \\ escaped otherwise.
 void append_logfmt_value(std::string& line, std::string_view value) {
   const bool bare = !value.empty() && value.find_first_of(" =\"\\\n\t") == std::string_view::npos;
@@ -61,9 +47,23 @@ std::string now_rfc3339() {
 
 }  // namespace
 
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
+  }
+  return "info";
+}
+
 std::optional<LogLevel> parse_log_level(std::string_view text) {
   for (const auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
-    if (text == level_name(level)) return level;
+    if (text == to_string(level)) return level;
   }
   return std::nullopt;
 }
@@ -78,14 +78,14 @@ std::string format_log_line(LogFormat format, std::string_view timestamp, LogLev
                             std::string_view message, const LogFields& fields) {
   if (format == LogFormat::json) {
     nlohmann::ordered_json line = {
-        {"ts", timestamp}, {"level", level_name(level)}, {"msg", message}};
+        {"ts", timestamp}, {"level", to_string(level)}, {"msg", message}};
     for (const auto& [key, value] : fields) line[std::string(key)] = value;
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   std::string line = "ts=";
   line += timestamp;
   line += " level=";
-  line += level_name(level);
+  line += to_string(level);
   line += " msg=";
   append_logfmt_value(line, message);
   for (const auto& [key, value] : fields) {

@@ -1,6 +1,7 @@
 // One line per event, logfmt (or JSON) on stderr, where journald and kubectl logs pick it up.
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@ enum class LogLevel { debug, info, warn, error };
 enum class LogFormat { logfmt, json };
 
 std::optional<LogLevel> parse_log_level(std::string_view text);
+std::string_view to_string(LogLevel level);
 std::optional<LogFormat> parse_log_format(std::string_view text);
 
 using LogFields = std::vector<std::pair<std::string_view, std::string>>;
@@ -37,10 +39,13 @@ class Logger {
   void error(std::string_view message, const LogFields& fields = {}) {
     log(LogLevel::error, message, fields);
   }
-  bool enabled(LogLevel level) const { return level >= level_; }
+  bool enabled(LogLevel level) const { return level >= level_.load(std::memory_order_relaxed); }
+  // SIGHUP: lines logged from the next call on, on every thread, use the new level.
+  void set_level(LogLevel level) { level_.store(level, std::memory_order_relaxed); }
+  LogLevel level() const { return level_.load(std::memory_order_relaxed); }
 
  private:
-  LogLevel level_;
+  std::atomic<LogLevel> level_;
   LogFormat format_;
   std::ostream& out_;
   std::mutex mutex_;

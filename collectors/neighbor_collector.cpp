@@ -239,6 +239,10 @@ Collection NeighborCollector::collect(const ScrapeContext& scrape) const {
   Collection result;
   const auto names = source_->interfaces();
   const auto wire = read_wire(scrape.arp);
+  const auto watch = [&] {
+    const std::lock_guard lock(watch_mutex_);
+    return options_.watch;
+  }();
   KernelView kernel;
   for (const auto& [index, name] : names) {
     kernel.interfaces[index] = {
@@ -247,7 +251,7 @@ Collection NeighborCollector::collect(const ScrapeContext& scrape) const {
   // A failed or inconsistent dump exports nothing but arp_scrape_collector_success 0: a
   // partial count would read as entries that went away.
   try {
-    read_kernel(*source_, options_.watch, wire, kDumpAttempts, kernel);
+    read_kernel(*source_, watch, wire, kDumpAttempts, kernel);
   } catch (const std::exception& error) {
     logger_.warn("neighbour collector", {{"err", error.what()}});
     result.complete = false;

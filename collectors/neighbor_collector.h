@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 
@@ -50,12 +51,25 @@ class NeighborCollector : public PartialCollectable {
   // Whether an interface's series are exported (the include/exclude options).
   bool exports_interface(const std::string& name) const;
 
+  // SIGHUP: the addresses whose entries to export, from the next scrape on.
+  void set_watch(WatchList watch) {
+    const std::lock_guard lock(watch_mutex_);
+    options_.watch = std::move(watch);
+  }
+
+  // SIGHUP: the addresses whose entries to export, from the next scrape on.
+  void set_watch(WatchList watch) {
+    const std::lock_guard lock(watch_mutex_);
+    watch_ = std::move(watch);
+  }
+
  private:
   std::unique_ptr<const NeighborSource> source_;
   const NeighborEventListener* events_;
   SharedPipeline* pipeline_;
   const VendorRegistry& vendors_;
-  const NeighborCollectorOptions options_;
+  mutable std::mutex watch_mutex_;
+  NeighborCollectorOptions options_;  // options_.watch under watch_mutex_ (SIGHUP)
   Logger& logger_;
   mutable std::atomic<std::uint64_t> interruptions_{0};  // NLM_F_DUMP_INTR, since start
 };

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -31,10 +32,13 @@ std::string errno_text(int error) {
   throw std::runtime_error("vendor registry " + path.string() + ": " + what);
 }
 
-std::string read_whole_file(const std::filesystem::path& path) {
+// Nothing when the file does not exist.
+std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
   const File file(std::fopen(path.c_str(), "rb"));
   if (!file) {
-    fail(path, "cannot open: " + errno_text(errno));
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) return std::nullopt;
+    fail(path, "cannot open: " + errno_text(error));
   }
   std::string text;
   std::array<char, std::size_t{64} * 1024> chunk{};
@@ -57,15 +61,26 @@ std::string read_whole_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-VendorRegistry load_vendor_registry(const std::vector<std::filesystem::path>& files) {
-  VendorRegistry registry;
+LoadedVendors load_available_vendor_registry(const std::vector<std::filesystem::path>& files) {
+  LoadedVendors loaded;
   for (const auto& path : files) {
-    const auto added = registry.add_csv(read_whole_file(path));
+    const auto text = read_whole_file(path);
+    if (!text) {
+      loaded.missing.push_back(path);
+      continue;
+    }
+    const auto added = loaded.registry.add_csv(*text);
     if (!added) {
       fail(path, added.error());
     }
   }
-  return registry;
+  return loaded;
+}
+
+VendorRegistry load_vendor_registry(const std::vector<std::filesystem::path>& files) {
+  auto loaded = load_available_vendor_registry(files);
+  if (!loaded.missing.empty()) fail(loaded.missing.front(), "cannot open: no such file");
+  return std::move(loaded.registry);
 }
 
 std::vector<std::filesystem::path> default_vendor_files() {

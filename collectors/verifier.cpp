@@ -61,6 +61,11 @@ Verifier::~Verifier() {
   pipeline_.with([&](ArpPipeline& p) { p.set_observer(nullptr); });
 }
 
+void Verifier::set_watch(std::vector<Ipv4Network> watch) {
+  const std::lock_guard lock(watch_mutex_);
+  options_.watch = std::move(watch);
+}
+
 void Verifier::run(const std::stop_token& stop) {
   auto next_learn = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
@@ -80,6 +85,11 @@ void Verifier::learn_host(Timestamp now) {
   for (const auto& interface : host_) {
     if (interface.ethernet) macs.push_back(interface.mac);
   }
+  std::vector<Ipv4Network> watch;
+  {
+    const std::lock_guard lock(watch_mutex_);
+    watch = options_.watch;
+  }
   const auto own = pipeline_.with([&](ArpPipeline& p) {
     std::vector<HostAddress> addresses;
     for (const auto& interface : host_) {
@@ -87,9 +97,9 @@ void Verifier::learn_host(Timestamp now) {
       if (!index) continue;
       for (const auto ip : interface.addresses) addresses.push_back({*index, ip});
     }
-    const auto watched = options_.send_probes ? watched_addresses(options_.watch, host_,
-                                                                  p.tracker(), options_.max_watched)
-                                              : std::vector<AddressKey>{};
+    const auto watched = options_.send_probes
+                             ? watched_addresses(watch, host_, p.tracker(), options_.max_watched)
+                             : std::vector<AddressKey>{};
     p.set_host(addresses, macs, watched, now);
     const auto& tracker = p.tracker();
     OwnAddressTrouble trouble{

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -41,6 +42,10 @@ class Verifier {
   Verifier& operator=(const Verifier&) = delete;
   ~Verifier();
 
+  // SIGHUP: the networks to sweep from the next look at the host on (within a second); the
+  // planner keeps the place of addresses still swept.
+  void set_watch(std::vector<Ipv4Network> watch);
+
  private:
   void run(const std::stop_token& stop);
   void learn_host(Timestamp now);
@@ -52,7 +57,8 @@ class Verifier {
   };
   void log_own_address_trouble(const OwnAddressTrouble& trouble);
 
-  const VerifierOptions options_;
+  VerifierOptions options_;  // options_.watch only under watch_mutex_: set_watch() changes it
+  std::mutex watch_mutex_;
   SharedPipeline& pipeline_;
   const CaptureManager& captures_;
   const VendorRegistry& vendors_;

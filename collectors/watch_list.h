@@ -18,11 +18,14 @@ class WatchList {
   bool contains(const NeighborKey& key) const;
   bool empty() const { return networks_.empty(); }
 
+  friend bool operator==(const WatchList&, const WatchList&) = default;
+
  private:
   struct Network {
     NeighborFamily family;
     std::array<std::uint8_t, 16> address;
     unsigned prefix_length;
+    friend bool operator==(const Network&, const Network&) = default;
   };
   std::vector<Network> networks_;
 };

@@ -81,6 +81,8 @@ std::vector<Probe> ArpPipeline::advance(Timestamp now) {
     return {};
   }
   for (const auto& [interface, vlan, ip] : contested_) {
+    // Ignored since it became contested (a reload): never probed, like any ignored address.
+    if (filter_.ignores(ip)) continue;
     planner_->request({ip, vlan, interface}, ProbeReason::recheck, now);
   }
   auto step = planner_->advance(now);

@@ -65,6 +65,18 @@ class ArpPipeline : private VerdictObserver {
   void set_host(const std::vector<HostAddress>& addresses, std::vector<MacAddress> macs,
                 const std::vector<AddressKey>& watched, Timestamp now);
 
+  // A reload (SIGHUP). New ignore rules apply to frames from now on; whatever the tracker
+  // holds stays (an address tracked before it was ignored ages out of the window). Contested
+  // addresses now ignored are no longer rechecked; the own and watch schedules drop ignored
+  // addresses at the next set_host().
+  void set_filter(ClaimFilter filter) { filter_ = std::move(filter); }
+  const ClaimFilter& filter() const { return filter_; }
+  // New probe settings for the planner, which keeps its rounds, schedule and counters; nothing
+  // when the pipeline is passive (probing is switched on or off only at start-up).
+  void reconfigure_probing(const ProbePlannerConfig& config, Timestamp now) {
+    if (planner_) planner_->reconfigure(config, now);
+  }
+
   // Moves verification on: finished rounds become verdicts, and the probes to send now are
   // returned. Call it a few times a second; without probing it only refreshes verdicts.
   std::vector<Probe> advance(Timestamp now);

@@ -24,6 +24,9 @@ class ClaimFilter {
   bool ignores(Ipv4Address address) const;
   bool empty() const { return networks_.empty() && macs_.empty(); }
 
+  // The same rules in the same order: a reload that leaves the ignore list alone changes nothing.
+  friend bool operator==(const ClaimFilter&, const ClaimFilter&) = default;
+
  private:
   std::vector<Ipv4Network> networks_;
   std::vector<MacAddress> macs_;

@@ -45,6 +45,8 @@ class Ipv4Network {
   std::uint64_t size() const { return std::uint64_t{1} << (32U - prefix_length_); }
   std::string to_string() const;
 
+  friend bool operator==(const Ipv4Network&, const Ipv4Network&) = default;
+
  private:
   Ipv4Network(Ipv4Address base, unsigned prefix_length)
       : base_(base), prefix_length_(prefix_length) {}

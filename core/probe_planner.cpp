@@ -13,6 +13,13 @@ std::size_t index_of(ProbeReason reason) { return static_cast<std::size_t>(reaso
 constexpr std::array kUrgency = {ProbeReason::own_address, ProbeReason::change,
                                  ProbeReason::recheck, ProbeReason::watch};
 
+// A burst below one probe, or a round of none, would never send anything.
+ProbePlannerConfig sanitized(ProbePlannerConfig config) {
+  config.burst = std::max(config.burst, 1.0);
+  config.probes_per_round = std::max<std::uint32_t>(config.probes_per_round, 1);
+  return config;
+}
+
 }  // namespace
 
 std::string_view to_string(ProbeReason reason) {
@@ -52,9 +59,21 @@ std::string_view to_string(RoundOutcome outcome) {
 }
 
 ProbePlanner::ProbePlanner(ProbePlannerConfig config)
-    : config_(config), tokens_(std::max(config.burst, 1.0)) {
-  config_.burst = std::max(config_.burst, 1.0);
-  config_.probes_per_round = std::max<std::uint32_t>(config_.probes_per_round, 1);
+    : config_(sanitized(config)), tokens_(config_.burst) {}
+
+void ProbePlanner::reconfigure(ProbePlannerConfig config, Timestamp now) {
+  const auto previous = config_;
+  config_ = sanitized(config);
+  tokens_ = std::min(tokens_, config_.burst);
+  for (auto& scheduled : scheduled_) {
+    const auto old_interval = scheduled.reason == ProbeReason::own_address
+                                  ? previous.own_interval
+                                  : previous.watch_interval;
+    // due was "last round + old interval" (or a spread-out first time): the same distance from
+    // that start, on the new interval.
+    scheduled.due =
+        std::max(now, scheduled.due - old_interval + schedule_interval(scheduled.reason));
+  }
 }
 
 ProbeCounters& ProbePlanner::counters_for(InterfaceIndex interface) {
@@ -166,12 +185,14 @@ bool ProbePlanner::take_token() {
   return true;
 }
 
+Duration ProbePlanner::schedule_interval(ProbeReason reason) const {
+  return reason == ProbeReason::own_address ? config_.own_interval : config_.watch_interval;
+}
+
 void ProbePlanner::queue_due(Timestamp now) {
   for (auto& scheduled : scheduled_) {
     if (scheduled.due > now) continue;
-    const auto interval = scheduled.reason == ProbeReason::own_address ? config_.own_interval
-                                                                       : config_.watch_interval;
-    scheduled.due = now + interval;
+    scheduled.due = now + schedule_interval(scheduled.reason);
     request(scheduled.key, scheduled.reason, now);
   }
 }

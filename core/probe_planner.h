@@ -57,6 +57,8 @@ struct ProbePlannerConfig {
   Duration max_wait = std::chrono::seconds(5);
   std::size_t max_pending = 1024;
   std::size_t max_answers_per_round = 16;
+
+  friend bool operator==(const ProbePlannerConfig&, const ProbePlannerConfig&) = default;
 };
 
 struct Probe {
@@ -81,6 +83,12 @@ struct ProbeCounters {
 class ProbePlanner {
  public:
   explicit ProbePlanner(ProbePlannerConfig config);
+
+  // Takes a new configuration (the exporter's SIGHUP) and keeps everything the planner knows:
+  // running and waiting rounds, when each address was last asked, the counters. A scheduled
+  // address keeps its place relative to its last round: its next round is due one new interval
+  // after it (at once when that has passed). The budget never exceeds the new burst.
+  void reconfigure(ProbePlannerConfig config, Timestamp now);
 
   // Asks for a round for `key`. Nothing happens while a round for it is pending or running; a
   // round too soon after the last one is dropped and counted (a recheck only waits its turn).
@@ -135,6 +143,7 @@ class ProbePlanner {
   void finish_rounds(Timestamp now, Step& step);
   void forget_old_rounds(Timestamp now);
   Duration interval_for(ProbeReason reason) const;
+  Duration schedule_interval(ProbeReason reason) const;
 
   ProbePlannerConfig config_;
   double tokens_;

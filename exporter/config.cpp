@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <ostream>
+#include <span>
 
 #include "collectors/vendor_files.h"
 #include "core/duration.h"
@@ -190,7 +191,8 @@ void define_tracker_options(CLI::App& app, ExporterConfig& config, RawOptions& r
         return result ? std::string() : result.error();
       });
   app.add_option("--vendor.files", config.vendor_files,
-                 "IEEE registry CSV files (Debian's ieee-data) for MAC vendor names")
+                 "IEEE registry CSV files (Debian's ieee-data) for MAC vendor names; missing ones "
+                 "are one warning, an empty value (--vendor.files=) switches lookups off")
       ->capture_default_str();
 }
 
@@ -249,6 +251,45 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   if (!raw.check_ip.empty()) config.check_ip = *Ipv4Address::parse(raw.check_ip);
   config.check_timeout = *parse_duration(raw.check_timeout);
   config.check_json = raw.check_format == "json";
+  // --vendor.files= (an empty value) means no registry at all, not a file named "".
+  std::erase(config.vendor_files, std::string());
+}
+
+// "--name=" is the option with an empty value, as in Go's flag package (--vendor.files= turns
+// lookups off). CLI11 would instead take the next argument as the value; given apart, the empty
+// value is one. CLI11's parse(vector) wants the arguments in reverse order, program name left out.
+std::vector<std::string> explicit_empty_values(int argc, const char* const* argv) {
+  const std::span<const char* const> given(argv, static_cast<std::size_t>(argc));
+  std::vector<std::string> arguments;
+  for (std::size_t i = given.size(); i-- > 1;) {
+    const std::string_view argument = given[i];
+    if (argument.starts_with("--") && argument.size() > 3 && argument.ends_with('=') &&
+        argument.find('=') == argument.size() - 1) {
+      arguments.emplace_back();
+      arguments.emplace_back(argument.substr(0, argument.size() - 1));
+    } else {
+      arguments.emplace_back(argument);
+    }
+  }
+  return arguments;
+}
+
+// As the user gave it, or the default: the same input always gives the same text.
+std::map<std::string, std::string, std::less<>> settings_of(const CLI::App& app) {
+  std::map<std::string, std::string, std::less<>> settings;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_lnames().empty()) continue;
+    std::string value = option->get_default_str();
+    if (option->count() > 0) {
+      value.clear();
+      for (const auto& result : option->results()) {
+        if (!value.empty()) value += ", ";
+        value += result;
+      }
+    }
+    settings.emplace(option->get_lnames().front(), std::move(value));
+  }
+  return settings;
 }
 
 }  // namespace
@@ -292,8 +333,9 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
                                    "MAC, 1: two or more, 3: none, 2: error)");
   define_check_command(*check, config, raw);
 
+  if (argc > 0) app.name(argv[0]);  // as parse(argc, argv) would, for the usage line
   try {
-    app.parse(argc, argv);
+    app.parse(explicit_empty_values(argc, argv));
   } catch (const CLI::CallForHelp&) {
     out << app.help();
     return 0;
@@ -317,6 +359,7 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   config.analyze = analyze->parsed();
   config.check = check->parsed();
   apply(raw, config);
+  config.settings = settings_of(app);
   return config;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -61,6 +62,10 @@ struct ExporterConfig {
   unsigned check_count = 3;
   Duration check_timeout = std::chrono::seconds(1);
   bool check_json = false;
+
+  // Every flag's value as parsed (command line over config file over default), by its long
+  // name without dashes: what a reload (SIGHUP) compares to see what changed.
+  std::map<std::string, std::string, std::less<>> settings;
 };
 
 // The parsed configuration, or the exit code to leave with: 0 after --help or --version, 2 after

@@ -14,6 +14,7 @@
 #include "exporter/analyze.h"
 #include "exporter/check.h"
 #include "exporter/config.h"
+#include "exporter/config_reload.h"
 #include "exporter/http_server.h"
 #include "exporter/metrics_endpoint.h"
 #include "exporter/status_page.h"
@@ -25,12 +26,14 @@ namespace {
 // Neighbour entries whose changes are followed; the kernel's own limit (gc_thresh3) is far below.
 constexpr std::size_t kMaxFollowedNeighbors = 4'000'000;
 
-// Blocks SIGINT and SIGTERM in every thread started after this, so main can sigwait for them.
-sigset_t block_termination_signals() {
+// Blocks SIGINT, SIGTERM and SIGHUP in every thread started after this, so main can sigwait for
+// them.
+sigset_t block_handled_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -47,13 +50,32 @@ bool can_capture(std::string& error) {
   return false;
 }
 
-int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& logger) {
+// One line for all the missing files: the exporter runs on, every vendor "unknown". The
+// commands that print to a terminal say it as they say their other warnings.
+void warn_missing_vendor_files(const ExporterConfig& config,
+                               const std::vector<std::filesystem::path>& missing, Logger& logger) {
+  std::string files;
+  for (const auto& path : missing) {
+    if (!files.empty()) files += ',';
+    files += path.string();
+  }
+  constexpr auto kWhat = "vendor registry files missing, vendors from them are \"unknown\"";
+  constexpr auto kRemedy = "install ieee-data, or --vendor.files= to switch lookups off";
+  if (config.analyze || config.check) {
+    std::cerr << "warning: " << kWhat << ": " << files << " (" << kRemedy << ")\n";
+  } else {
+    logger.warn(kWhat, {{"files", files}, {"remedy", kRemedy}});
+  }
+}
+
+int serve(const ExporterConfig& config, std::vector<std::string> arguments,
+          const VendorRegistry& vendors, Logger& logger) {
   std::string error;
   if (config.arp_enabled && !can_capture(error)) {
     std::cerr << "arp_health_exporter: error: " << error << '\n';
     return 2;
   }
-  const auto signals = block_termination_signals();
+  const auto signals = block_handled_signals();
 
   // Without the sniffer the pipeline stays empty: nothing contested, an empty status page.
   SharedPipeline pipeline(config.tracker, config.filter,
@@ -97,6 +119,12 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
   }
   const auto process_collector = std::make_shared<ProcessCollector>();
   collectors.push_back({"process", process_collector});
+  const auto reloader = std::make_shared<ConfigReloader>(
+      std::move(arguments), config,
+      ReloadTargets{
+          .pipeline = &pipeline, .verifier = verifier.get(), .neighbors = neighbor_collector.get()},
+      logger);
+  collectors.push_back({"config", reloader});
   // One snapshot of the sniffer per scrape, shared by the ARP and neighbour collectors.
   ScrapeSnapshot snapshot;
   if (arp_collector) {
@@ -146,7 +174,7 @@ int serve(const ExporterConfig& config, const VendorRegistry& vendors, Logger& l
                             {"version", kVersion}});
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) reloader->reload();
   logger.info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   return 0;
 }
@@ -165,7 +193,9 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::filesystem::path> files(config.vendor_files.begin(),
                                              config.vendor_files.end());
-    vendors = load_vendor_registry(files);
+    auto loaded = load_available_vendor_registry(files);
+    vendors = std::move(loaded.registry);
+    if (!loaded.missing.empty()) warn_missing_vendor_files(config, loaded.missing, logger);
   } catch (const std::exception& error) {
     std::cerr << "arp_health_exporter: error: " << error.what() << '\n';
     return 2;
@@ -182,7 +212,7 @@ int main(int argc, char** argv) {
     return run_analyze(options, vendors, std::cout, std::cerr);
   }
   try {
-    return serve(config, vendors, logger);
+    return serve(config, std::vector<std::string>(argv, argv + argc), vendors, logger);
   } catch (const std::exception& failure) {
     // What the edges throw and serve() does not handle (a netlink socket that cannot be made,
     // memory) ends as one line and an exit code, never as std::terminate.

@@ -29,6 +29,21 @@ TEST(LoggerTest, DropsEventsBelowTheLevel) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
 }
 
+TEST(LoggerTest, ANewLevelAppliesFromTheNextLine) {
+  std::ostringstream out;
+  Logger logger(LogLevel::info, LogFormat::logfmt, out);
+  logger.debug("before");
+  logger.set_level(LogLevel::debug);
+  EXPECT_EQ(logger.level(), LogLevel::debug);
+  logger.debug("after");
+  logger.set_level(LogLevel::error);
+  logger.warn("hidden");
+  const auto text = out.str();
+  EXPECT_EQ(text.find("before"), std::string::npos);
+  EXPECT_NE(text.find("level=debug msg=after"), std::string::npos);
+  EXPECT_EQ(text.find("hidden"), std::string::npos);
+}
+
 TEST(LoggerTest, ParsesLevelsAndFormats) {
   EXPECT_EQ(parse_log_level("debug"), LogLevel::debug);
   EXPECT_FALSE(parse_log_level("verbose"));

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "collectors/neighbor_collector.h"
+#include "exporter/config_reload.h"
 #include "exporter/metrics_endpoint.h"
 #include "tests/collectors/collector_fixtures.h"
 
@@ -37,7 +38,10 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
   const auto neighbors = std::make_shared<NeighborCollector>(
       std::make_unique<NetlinkNeighborSource>(), nullptr, nullptr, testing::real_vendors(),
       NeighborCollectorOptions{}, logger);
-  const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}}, logger);
+  const auto reloads = std::make_shared<ConfigReloader>(std::vector<std::string>{},
+                                                        ExporterConfig{}, ReloadTargets{}, logger);
+  const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}, {"config", reloads}},
+                                 logger);
   const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
 
   std::ifstream file(std::string(ARP_DOCS_DIR) + "/metrics.md");

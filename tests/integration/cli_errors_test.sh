@@ -50,7 +50,7 @@ cases=(
   "telemetry path /|telemetry-path|--web.telemetry-path /"
   "listen address without port|nonsense|--web.listen-address nonsense"
   "listen port out of range|99999|--web.listen-address 127.0.0.1:99999"
-  "missing vendor file|/nonexistent/oui.csv|--vendor.files /nonexistent/oui.csv"
+  "vendor file that is no registry|not-a-registry.conf|--vendor.files $(conf not-a-registry 'no registry here')"
   "missing config file|missing.conf|--config.file $WORK/missing.conf"
   "config with unknown key|collector.arp.windoww|--config.file $(conf unknown-key 'collector.arp.windoww = "20s"')"
   "config with bad value|twenty|--config.file $(conf bad-value 'collector.arp.window = "twenty"')"

@@ -445,6 +445,69 @@ TEST(ArpPipelineIgnoreTest, IgnoredAddressesAreNeverProbed) {
   EXPECT_GT(count(kPeerIp), 0);
 }
 
+// A reload with a new ignore rule: what is tracked stays, the rule applies to what comes next.
+TEST_F(ArpPipelineVerificationTest, ANewIgnoreRuleKeepsAConflictAndAppliesToNewFrames) {
+  see(claim(kOwnerMac, kServerIp));
+  see(announcement(kRogueMac, kServerIp), seconds(60));
+  see(claim(kPeerMac, kPeerIp));
+  run(seconds(2), {kOwnerMac, kRogueMac});
+  ASSERT_EQ(state_of(kServerIp), AddressState::contested);
+  const auto before = pipeline.snapshot(clock.now());
+
+  ClaimFilter filter;
+  ASSERT_TRUE(filter.add_rule(kPeerIp.to_string()));
+  ASSERT_TRUE(filter.add_rule("02:00:00:00:00:99"));
+  pipeline.set_filter(filter);
+  EXPECT_EQ(pipeline.filter(), filter);
+
+  const auto report = report_for(kServerIp);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->state, AddressState::contested);
+  EXPECT_EQ(report->claimants.size(), 2U);
+  // kPeerIp's new claimant and the newly ignored MAC's claim are ignored, not tracked.
+  EXPECT_EQ(see(claim(kRogueMac, kPeerIp)).event, ClaimEvent::not_a_claim);
+  const auto ignored_mac = *MacAddress::parse("02:00:00:00:00:99");
+  EXPECT_EQ(see(claim(ignored_mac, kServerIp)).event, ClaimEvent::not_a_claim);
+  const auto after = pipeline.snapshot(clock.now());
+  EXPECT_EQ(after.counters.at(eth0).ignored, before.counters.at(eth0).ignored + 2);
+  EXPECT_EQ(after.tracker.interfaces.at(eth0).tracked, before.tracker.interfaces.at(eth0).tracked);
+  EXPECT_EQ(report_for(kServerIp)->claimants.size(), 2U);
+  // The conflict is still rechecked and stays while both answer.
+  const auto rechecks = sent(probe_counters(), ProbeReason::recheck);
+  run(seconds(35), {kOwnerMac, kRogueMac});
+  EXPECT_GT(sent(probe_counters(), ProbeReason::recheck), rechecks);
+  EXPECT_EQ(state_of(kServerIp), AddressState::contested);
+}
+
+TEST_F(ArpPipelineVerificationTest, AContestedAddressIgnoredByAReloadIsNoLongerRechecked) {
+  see(claim(kOwnerMac, kServerIp));
+  see(announcement(kRogueMac, kServerIp), seconds(60));
+  run(seconds(2), {kOwnerMac, kRogueMac});
+  ASSERT_EQ(state_of(kServerIp), AddressState::contested);
+  ClaimFilter filter;
+  ASSERT_TRUE(filter.add_rule("192.0.2.0/28"));
+  pipeline.set_filter(filter);
+  const auto probes = probes_sent;
+  run(seconds(100), {kOwnerMac, kRogueMac});
+  EXPECT_EQ(probes_sent, probes);
+}
+
+TEST_F(ArpPipelineVerificationTest, NewProbeSettingsApplyAndKeepTheCounters) {
+  see(claim(kOwnerMac, kServerIp));
+  see(announcement(kRogueMac, kServerIp), seconds(60));
+  run(seconds(2), {kOwnerMac, kRogueMac});
+  const auto rounds_before = rounds(probe_counters(), RoundOutcome::several_macs);
+  ASSERT_EQ(rounds_before, 1U);
+  // Rechecks of the conflict are every 30 s either way; a 1 s address interval lets a change
+  // right after a round through, which the 10 s default refuses.
+  pipeline.reconfigure_probing({.address_interval = seconds(1)}, clock.now());
+  EXPECT_EQ(rounds(probe_counters(), RoundOutcome::several_macs), rounds_before);
+  see(claim(kOwnerMac, kServerIp), seconds(1));
+  const auto sent_before = sent(probe_counters(), ProbeReason::change);
+  run(seconds(2), {kOwnerMac, kRogueMac});
+  EXPECT_EQ(sent(probe_counters(), ProbeReason::change), sent_before + 2);
+}
+
 // keepalived without a virtual MAC: the old master refreshed its gratuitous ARPs until the VIP
 // moved here. The new holder must not page about the previous one.
 TEST_F(ArpPipelineVerificationTest, VipMovedToThisHostIsNoOwnAddressClaim) {

@@ -302,5 +302,103 @@ TEST_F(ProbePlannerTest, RescheduleKeepsTheirPlaceForAddressesAlreadyListed) {
   EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 0U);
 }
 
+// ---- reconfigure (SIGHUP) -----------------------------------------------------------------------
+
+TEST_F(ProbePlannerTest, ReconfigureKeepsARunningRoundItsAnswersAndTheCounters) {
+  ProbePlanner planner({});
+  const auto key = key_for(10);
+  planner.request(key, ProbeReason::change, clock.now());
+  ASSERT_EQ(planner.advance(clock.now()).send.size(), 1U);
+  planner.answer(key, kOwnerMac);
+  clock.advance(milliseconds(100));
+  planner.reconfigure({.probes_per_second = 5, .burst = 5}, clock.now());
+  planner.answer(key, kRogueMac);
+  const auto all = run(planner, seconds(2));
+  EXPECT_EQ(all.send.size(), 1U);  // the round's second probe, still sent
+  ASSERT_EQ(all.finished.size(), 1U);
+  EXPECT_EQ(all.finished[0].result.answers, (std::vector{kOwnerMac, kRogueMac}));
+  const auto& counters = planner.counters().at(0);
+  EXPECT_EQ(sent(counters, ProbeReason::change), 2U);
+  EXPECT_EQ(counters.answers, 2U);
+  EXPECT_EQ(rounds(counters, RoundOutcome::several_macs), 1U);
+  EXPECT_EQ(planner.config().probes_per_second, 5);
+}
+
+TEST_F(ProbePlannerTest, ReconfigureToALowerRateCapsWhatFollowsAndTheBudgetAtTheNewBurst) {
+  ProbePlanner planner({.probes_per_second = 100, .burst = 100, .probes_per_round = 1});
+  planner.reconfigure(
+      {.probes_per_second = 1, .burst = 2, .probes_per_round = 1, .max_wait = seconds(60)},
+      clock.now());
+  for (std::uint32_t i = 0; i < 50; ++i)
+    planner.request(key_for(i), ProbeReason::change, clock.now());
+  // The full old budget (100) is not carried over: 2 at once, then 1 a second.
+  EXPECT_EQ(planner.advance(clock.now()).send.size(), 2U);
+  const auto all = run(planner, milliseconds(10'500), milliseconds(100));
+  EXPECT_EQ(all.send.size(), 10U);
+}
+
+TEST_F(ProbePlannerTest, ReconfigureToAHigherRateSpendsTheWaitingQueueFaster) {
+  ProbePlanner planner(
+      {.probes_per_second = 1, .burst = 1, .probes_per_round = 1, .max_wait = seconds(60)});
+  for (std::uint32_t i = 0; i < 20; ++i)
+    planner.request(key_for(i), ProbeReason::change, clock.now());
+  EXPECT_EQ(planner.advance(clock.now()).send.size(), 1U);
+  planner.reconfigure(
+      {.probes_per_second = 10, .burst = 10, .probes_per_round = 1, .max_wait = seconds(60)},
+      clock.now());
+  // The 19 still waiting are not lost; at 10 a second they are all out within 2 s.
+  const auto all = run(planner, seconds(2), milliseconds(100));
+  EXPECT_EQ(all.send.size(), 19U);
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::rate), 0U);
+}
+
+TEST_F(ProbePlannerTest, ReconfigureKeepsWhenEachAddressWasLastAskedUnderTheNewInterval) {
+  ProbePlanner planner({.address_interval = seconds(10)});
+  const auto key = key_for(10);
+  planner.request(key, ProbeReason::change, clock.now());
+  planner.advance(clock.now());
+  run(planner, seconds(3));
+  planner.request(key, ProbeReason::change, clock.now());  // 3 s after: too soon for 10 s
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
+  planner.reconfigure({.address_interval = seconds(5)}, clock.now());
+  planner.request(key, ProbeReason::change, clock.now());  // still too soon for 5 s
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 2U);
+  clock.advance(seconds(2));  // 5 s after its round: allowed under the new interval
+  planner.request(key, ProbeReason::change, clock.now());
+  EXPECT_EQ(planner.advance(clock.now()).send.size(), 1U);
+}
+
+TEST_F(ProbePlannerTest, ReconfigureMovesScheduledAddressesToTheNewInterval) {
+  ProbePlanner planner(
+      {.own_interval = seconds(30), .watch_interval = seconds(100), .probes_per_round = 1});
+  const auto start = clock.now();
+  planner.schedule({key_for(10)}, {key_for(20)}, clock.now());
+  std::vector<std::pair<std::uint32_t, long long>> at;
+  const auto record = [&](int ticks) {
+    for (int i = 0; i < ticks; ++i) {
+      for (const auto& probe : planner.advance(clock.now()).send) {
+        at.emplace_back(probe.key.ip.to_u32() - 0xc0000200, seconds_since(start, clock.now()));
+      }
+      clock.advance(seconds(1));
+    }
+  };
+  record(10);  // both probed at 0 s
+  // Own addresses now every 5 s: the next is due 5 s after the last (at once, since 10 s have
+  // passed), then every 5 s; the watch sweep every 200 s: next at 200 s, not 100 s.
+  planner.reconfigure(
+      {.own_interval = seconds(5), .watch_interval = seconds(200), .probes_per_round = 1},
+      clock.now());
+  // The planner is not left holding the old schedule when the same lists come again.
+  planner.schedule({key_for(10)}, {key_for(20)}, clock.now());
+  record(201);
+  std::vector<long long> own;
+  std::vector<long long> watch;
+  for (const auto& [host, second] : at) (host == 10 ? own : watch).push_back(second);
+  ASSERT_GE(own.size(), 4U);
+  EXPECT_EQ((std::vector<long long>(own.begin(), own.begin() + 4)),
+            (std::vector<long long>{0, 10, 15, 20}));
+  EXPECT_EQ(watch, (std::vector<long long>{0, 200}));
+}
+
 }  // namespace
 }  // namespace arp
