@@ -57,12 +57,6 @@ class NeighborCollector : public PartialCollectable {
     options_.watch = std::move(watch);
   }
 
-  // SIGHUP: the addresses whose entries to export, from the next scrape on.
-  void set_watch(WatchList watch) {
-    const std::lock_guard lock(watch_mutex_);
-    watch_ = std::move(watch);
-  }
-
  private:
   std::unique_ptr<const NeighborSource> source_;
   const NeighborEventListener* events_;
