@@ -106,11 +106,15 @@ log=$WORK/exporter.log
 trace=$WORK/strace.log
 EXPORTER_LOGS+=("$log")
 chmod 1777 "$WORK"  # strace, as nobody, writes its log there
+# A copy nobody may run, as /usr/bin's would be: the build tree may sit where only root can
+# look (CI builds in /root).
+install -D -m 0755 "$EXPORTER" "$WORK/bin/arp_health_exporter"
+chmod 0755 "$WORK/bin"
 # strace runs with the same user and capabilities, so the trace is the exporter's own (from
 # its execve on); no setuid or capset of the launcher is in it.
 in_ns X setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
   --inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw \
-  strace -f -qq -o "$trace" "$EXPORTER" --web.listen-address 127.0.0.1:10790 \
+  strace -f -qq -o "$trace" "$WORK/bin/arp_health_exporter" --web.listen-address 127.0.0.1:10790 \
   --collector.arp.probe.own-interval=1s "${web_args[@]}" </dev/null >"$log.stdout" 2>"$log" &
 pid=$!
 track "$pid"
