@@ -1,6 +1,9 @@
 #include "core/ip_address.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
+#include <cstring>
 
 namespace arp {
 namespace {
@@ -66,6 +69,73 @@ Ipv4Network Ipv4Network::of(Ipv4Address address, unsigned prefix_length) {
 }
 
 std::string Ipv4Network::to_string() const {
+  return base_.to_string() + "/" + std::to_string(prefix_length_);
+}
+
+std::string_view to_string(IpFamily family) {
+  return family == IpFamily::ipv4 ? "ipv4" : "ipv6";
+}
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  if (const auto ipv4 = Ipv4Address::parse(text)) return IpAddress(*ipv4);
+  if (text.find(':') == std::string_view::npos || text.size() >= INET6_ADDRSTRLEN) {
+    return std::nullopt;
+  }
+  const std::string terminated(text);
+  Bytes bytes{};
+  if (inet_pton(AF_INET6, terminated.c_str(), bytes.data()) != 1) return std::nullopt;
+  return from_bytes(bytes);
+}
+
+std::string IpAddress::to_string() const {
+  if (is_ipv4()) return ipv4().to_string();
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  inet_ntop(AF_INET6, bytes_.data(), text.data(), text.size());
+  return text.data();
+}
+
+namespace {
+
+// `address` with every bit after the first `prefix_length` (of 128) cleared.
+IpAddress masked(const IpAddress& address, unsigned prefix_length) {
+  auto bytes = address.bytes();
+  for (unsigned bit = 0; bit < 128; bit += 8) {
+    const unsigned kept = prefix_length > bit ? prefix_length - bit : 0;
+    if (kept < 8) bytes[bit / 8] &= static_cast<std::uint8_t>(0xff00U >> kept);
+  }
+  return IpAddress::from_bytes(bytes);
+}
+
+}  // namespace
+
+std::optional<IpNetwork> IpNetwork::parse(std::string_view text) {
+  if (const auto ipv4 = Ipv4Network::parse(text)) return IpNetwork(*ipv4);
+  const auto slash = text.find('/');
+  const auto address = IpAddress::parse(text.substr(0, slash));
+  if (!address || address->is_ipv4()) return std::nullopt;
+  unsigned prefix_length = 128;
+  if (slash != std::string_view::npos) {
+    const auto parsed = parse_decimal(text.substr(slash + 1), 128);
+    if (!parsed) return std::nullopt;
+    prefix_length = *parsed;
+  }
+  // Host bits set is almost always a typo in an ignore list, as for IPv4: refuse it.
+  if (masked(*address, prefix_length) != *address) return std::nullopt;
+  return IpNetwork(*address, prefix_length);
+}
+
+IpNetwork IpNetwork::of(IpAddress address, unsigned prefix_length) {
+  const unsigned bits = address.is_ipv4() ? 32 : 128;
+  prefix_length = prefix_length > bits ? bits : prefix_length;
+  const unsigned mapped = address.is_ipv4() ? prefix_length + 96 : prefix_length;
+  return {masked(address, mapped), prefix_length};
+}
+
+bool IpNetwork::contains(const IpAddress& address) const {
+  return address.family() == family() && masked(address, mapped_prefix_length()) == base_;
+}
+
+std::string IpNetwork::to_string() const {
   return base_.to_string() + "/" + std::to_string(prefix_length_);
 }
 

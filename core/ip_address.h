@@ -1,6 +1,8 @@
-// IPv4 addresses and networks (IPv6 joins here when NDP decoding lands).
+// IPv4 addresses and networks, and IpAddress/IpNetwork, which hold either family: the tracker,
+// the verifier and the ignore rules treat ARP and Neighbor Discovery claims alike.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -55,6 +57,100 @@ class Ipv4Network {
   }
 
   Ipv4Address base_;
+  unsigned prefix_length_ = 32;
+};
+
+enum class IpFamily : std::uint8_t { ipv4, ipv6 };
+// The `family` label value: "ipv4" or "ipv6".
+std::string_view to_string(IpFamily family);
+
+// An IPv4 or IPv6 address in 16 bytes, IPv4 as the IPv4-mapped ::ffff:a.b.c.d (RFC 4291
+// 2.5.5.2), so that both families compare, hash and sort in one key. Byte-aligned on purpose:
+// it keeps AddressKey at 22 bytes and the tracker's records at one cache line.
+class IpAddress {
+ public:
+  using Bytes = std::array<std::uint8_t, 16>;
+
+  // 0.0.0.0.
+  constexpr IpAddress() = default;
+  // An IPv4 address is an IP address: implicit, like a narrower integer to a wider one.
+  // NOLINTNEXTLINE(google-explicit-constructor,hicpp-explicit-conversions)
+  constexpr IpAddress(Ipv4Address ipv4) {
+    const std::uint32_t value = ipv4.to_u32();
+    for (unsigned i = 0; i < 4; ++i) {
+      bytes_[12 + i] = static_cast<std::uint8_t>(value >> (24U - 8U * i));
+    }
+  }
+  // Network byte order, as an IPv6 header carries it. An IPv4-mapped address is IPv4.
+  static constexpr IpAddress from_bytes(const Bytes& bytes) {
+    IpAddress address;
+    address.bytes_ = bytes;
+    return address;
+  }
+  // Either family, as inet_pton accepts it: dotted quad, or IPv6 text (no zone, no prefix).
+  static std::optional<IpAddress> parse(std::string_view text);
+
+  constexpr IpFamily family() const {
+    for (unsigned i = 0; i < 10; ++i) {
+      if (bytes_[i] != 0) return IpFamily::ipv6;
+    }
+    return bytes_[10] == 0xff && bytes_[11] == 0xff ? IpFamily::ipv4 : IpFamily::ipv6;
+  }
+  constexpr bool is_ipv4() const { return family() == IpFamily::ipv4; }
+  // The IPv4 address; 0.0.0.0 for an IPv6 one.
+  constexpr Ipv4Address ipv4() const {
+    if (!is_ipv4()) return Ipv4Address();
+    return Ipv4Address((std::uint32_t{bytes_[12]} << 24U) | (std::uint32_t{bytes_[13]} << 16U) |
+                       (std::uint32_t{bytes_[14]} << 8U) | bytes_[15]);
+  }
+  constexpr const Bytes& bytes() const { return bytes_; }
+
+  // 0.0.0.0, or :: (the source of a DAD probe, RFC 4862 5.4.2): nobody's address.
+  constexpr bool is_unspecified() const {
+    return is_ipv4() ? ipv4().is_unspecified() : *this == IpAddress::from_bytes(Bytes{});
+  }
+  // fe80::/10. Such addresses are per link, but two hosts with one of them on a link still
+  // conflict.
+  constexpr bool is_ipv6_link_local() const {
+    return !is_ipv4() && bytes_[0] == 0xfe && (bytes_[1] & 0xc0U) == 0x80;
+  }
+  constexpr bool is_ipv6_multicast() const { return !is_ipv4() && bytes_[0] == 0xff; }
+
+  // As inet_ntop prints it: "192.0.2.10", "2001:db8::10".
+  std::string to_string() const;
+
+  friend constexpr auto operator<=>(const IpAddress&, const IpAddress&) = default;
+
+ private:
+  Bytes bytes_{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+};
+static_assert(sizeof(IpAddress) == 16 && alignof(IpAddress) == 1);
+
+// A CIDR block of either family: "198.51.100.0/24", "2001:db8::/32"; a bare address is a
+// host route (/32 or /128). The prefix length counts bits of the family's own address.
+class IpNetwork {
+ public:
+  static std::optional<IpNetwork> parse(std::string_view text);
+  static IpNetwork of(IpAddress address, unsigned prefix_length);
+  // NOLINTNEXTLINE(google-explicit-constructor,hicpp-explicit-conversions)
+  IpNetwork(const Ipv4Network& network) : IpNetwork(of(network.base(), network.prefix_length())) {}
+
+  bool contains(const IpAddress& address) const;
+  IpAddress base() const { return base_; }
+  IpFamily family() const { return base_.family(); }
+  unsigned prefix_length() const { return prefix_length_; }
+  std::string to_string() const;
+
+  friend bool operator==(const IpNetwork&, const IpNetwork&) = default;
+
+ private:
+  IpNetwork(IpAddress base, unsigned prefix_length) : base_(base), prefix_length_(prefix_length) {}
+  // The prefix length over all 16 bytes (IPv4's /24 is the mapped /120).
+  unsigned mapped_prefix_length() const {
+    return base_.is_ipv4() ? prefix_length_ + 96 : prefix_length_;
+  }
+
+  IpAddress base_;
   unsigned prefix_length_ = 32;
 };
 
