@@ -285,7 +285,7 @@ void BM_Decode(benchmark::State& state) {
     for (const auto frame : frames.frames) {
       const auto decoded = decode_arp_frame(frame);
       if (decoded) {
-        sink += static_cast<unsigned>(decoded->kind) + decoded->sender_ip.to_u32() +
+        sink += static_cast<unsigned>(decoded->kind) + decoded->sender_ip.bytes()[15] +
                 decoded->vlan.to_u32() + decoded->sender_mac.bytes()[5];
       }
     }
@@ -369,8 +369,8 @@ void BM_HeapPerAddress(benchmark::State& state) {
     const auto link = tracker.add_interface("bench0");
     auto now = kStart;
     for (std::uint32_t i = 0; i < addresses; ++i) {
-      ArpFrame frame;
-      frame.kind = ArpKind::reply;
+      ResolutionFrame frame;
+      frame.kind = FrameKind::reply;
       frame.sender_mac = make_mac(0x00, 0x1b, 0x21, i);
       // Past 2^17 addresses the benchmark net repeats in the next VLAN: still distinct keys.
       frame.sender_ip = Ipv4Address(kBenchmarkNet + i % kBenchmarkNetSize);

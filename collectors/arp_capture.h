@@ -98,7 +98,7 @@ class ArpCapture {
   // New claimants of a batch, logged after the pipeline's lock is released. A burst of 20
   // lines, then 2 a second: a real move or conflict is a handful of lines; a MAC flood on one
   // address is not a log line per frame.
-  std::vector<ArpFrame> new_claimants_;
+  std::vector<ResolutionFrame> new_claimants_;
   LogBudget new_claim_log_budget_{2.0, 20.0};
 
   CaptureStatistics statistics_;  // totals over every handle this capture opened

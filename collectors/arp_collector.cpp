@@ -195,7 +195,7 @@ void render_interface_series(const ArpState& state,
     contested.add({{"interface", name}}, as_double(report.contested));
     moved.add({{"interface", name}}, as_double(report.moved));
     flapped.add({{"interface", name}}, as_double(report.flapped));
-    for (const auto kind : kAllArpKinds) {
+    for (const auto kind : kAllFrameKinds) {
       frames.add({{"interface", name}, {"kind", std::string(to_string(kind))}},
                  as_double(counters.frames.frames(kind)));
     }

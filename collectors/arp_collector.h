@@ -19,7 +19,7 @@ namespace arp {
 struct NamedOwnAddressClaim {
   std::string interface;
   Vlan vlan;
-  Ipv4Address ip;
+  IpAddress ip;
   Claimant claimant;
 };
 

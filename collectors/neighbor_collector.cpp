@@ -68,8 +68,8 @@ std::map<NamedAddress, std::vector<Claimant>> claims_on_static_addresses(SharedP
       const auto& name = *kernel.interfaces.at(entry.key.ifindex).name;
       const auto index = tracker.find_interface(name);
       if (!index) continue;  // no capture there: nothing to compare with
-      claims[{name, ipv4_of(entry.key)}] =
-          tracker.claimants({ipv4_of(entry.key), Vlan{}, *index}, now);
+      claims[{name, ip_of(entry.key)}] =
+          tracker.claimants({ip_of(entry.key), Vlan{}, *index}, now);
     }
   });
   return claims;
@@ -215,11 +215,10 @@ void read_kernel(const NeighborSource& source, const WatchList& watch, const Wir
       auto& slot = found->second;
       ++slot.states[family][index_of(entry.state)];
       if (!entry.lladdr) return;
-      const bool inet = entry.key.family == NeighborFamily::inet;
-      if (inet && slot.sniffed && entry.state == NudState::permanent) view.statics.push_back(entry);
+      if (slot.sniffed && entry.state == NudState::permanent) view.statics.push_back(entry);
       if (watch.contains(entry.key) ||
-          (inet && !wire.contested.empty() &&
-           wire.contested.contains({*slot.name, ipv4_of(entry.key)}))) {
+          (!wire.contested.empty() &&
+           wire.contested.contains({*slot.name, ip_of(entry.key)}))) {
         view.shown.push_back(entry);
       }
     });
@@ -298,7 +297,7 @@ Collection NeighborCollector::collect(const ScrapeContext& scrape) const {
             "A permanent neighbour entry whose MAC is not the one claiming the IP on the wire.");
   for (const auto& entry : kernel.statics) {
     const auto& name = *kernel.interfaces.at(entry.key.ifindex).name;
-    const auto claimed = static_claims.find({name, ipv4_of(entry.key)});
+    const auto claimed = static_claims.find({name, ip_of(entry.key)});
     if (claimed == static_claims.end()) continue;
     for (const auto& claimant : claimed->second) {
       if (claimant.mac == *entry.lladdr || !spend()) continue;

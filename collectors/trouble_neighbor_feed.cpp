@@ -19,7 +19,6 @@ NeighborMark neighbor_mark(const NeighborEntry& entry, bool deleted) {
 }
 
 void TroubleNeighborFeed::neighbor_event(const NeighborEntry& entry, bool deleted) {
-  if (entry.key.family != NeighborFamily::inet) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - refreshed_ >= kRefreshInterval) {
     refreshed_ = now;
@@ -27,12 +26,12 @@ void TroubleNeighborFeed::neighbor_event(const NeighborEntry& entry, bool delete
     pipeline_.with([&](ArpPipeline& p) {
       for (const auto& key : p.timeline_keys()) {
         // The host's table knows nothing of VLAN tags it does not terminate.
-        if (!key.vlan.tagged()) watched_.insert(key.ip.to_u32());
+        if (!key.vlan.tagged()) watched_.insert(key.ip);
       }
     });
   }
-  const auto ip = ipv4_of(entry.key);
-  if (!watched_.contains(ip.to_u32())) return;
+  const auto ip = ip_of(entry.key);
+  if (!watched_.contains(ip)) return;
   std::array<char, IF_NAMESIZE> name{};
   if (if_indextoname(static_cast<unsigned>(entry.key.ifindex), name.data()) == nullptr) return;
   const auto mark = neighbor_mark(entry, deleted);

@@ -13,7 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
-#include <unordered_set>
+#include <set>
 
 #include "collectors/neighbor_events.h"
 #include "collectors/shared_pipeline.h"
@@ -29,7 +29,7 @@ class TroubleNeighborFeed final : public NeighborEventSink {
 
  private:
   SharedPipeline& pipeline_;
-  std::unordered_set<std::uint32_t> watched_;  // untagged IPv4 addresses with a timeline
+  std::set<IpAddress> watched_;  // untagged addresses with a timeline
   std::chrono::steady_clock::time_point refreshed_;
 };
 

@@ -19,7 +19,7 @@ std::vector<AddressKey> watched_addresses(const std::vector<Ipv4Network>& watch,
                                           const std::vector<HostInterface>& host,
                                           const ClaimTracker& tracker, std::size_t limit) {
   std::vector<AddressKey> keys;
-  std::set<Ipv4Address> own;
+  std::set<IpAddress> own;
   for (const auto& interface : host)
     own.insert(interface.addresses.begin(), interface.addresses.end());
   for (const auto& interface : host) {
@@ -31,7 +31,7 @@ std::vector<AddressKey> watched_addresses(const std::vector<Ipv4Network>& watch,
         const auto& smaller = watched.prefix_length() >= subnet.prefix_length() ? watched : subnet;
         if (!watched.contains(smaller.base()) || !subnet.contains(smaller.base())) continue;
         for (std::uint64_t i = 0; i < smaller.size() && keys.size() < limit; ++i) {
-          const Ipv4Address ip(static_cast<std::uint32_t>(smaller.base().to_u32() + i));
+          const IpAddress ip(Ipv4Address(static_cast<std::uint32_t>(smaller.base().to_u32() + i)));
           if (!own.contains(ip)) keys.push_back({ip, Vlan{}, *index});
         }
       }
@@ -115,7 +115,7 @@ void Verifier::learn_host(Timestamp now) {
 }
 
 void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
-  std::set<std::tuple<InterfaceIndex, Ipv4Address, MacAddress>> claims;
+  std::set<std::tuple<InterfaceIndex, IpAddress, MacAddress>> claims;
   for (const auto& claim : trouble.claims) {
     const auto key = std::make_tuple(claim.key.interface, claim.key.ip, claim.claimant.mac);
     claims.insert(key);
@@ -128,7 +128,7 @@ void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
   }
   logged_claims_ = std::move(claims);
 
-  std::set<Ipv4Address> several;
+  std::set<IpAddress> several;
   for (const auto& macs : trouble.several_macs) {
     several.insert(macs.ip);
     if (logged_several_macs_.contains(macs.ip)) continue;
@@ -163,7 +163,7 @@ void Verifier::send(const std::vector<Probe>& probes) {
     }
     std::string error = "probe on " + name + ": interface gone";
     if (interface != host_.end() && interface->ethernet) {
-      const auto frame = build_arp_probe(interface->mac, probe.key.vlan, probe.key.ip);
+      const auto frame = build_arp_probe(interface->mac, probe.key.vlan, probe.key.ip.ipv4());
       error = socket_->send(name, frame.view());
     }
     if (error.empty()) continue;

@@ -68,8 +68,8 @@ class Verifier {
   std::vector<HostInterface> host_;  // as of the last learn_host()
   LogBudget send_error_budget_{0.2, 5.0};
   // What was already logged, so that each claim is one line, not one a second.
-  std::set<std::tuple<InterfaceIndex, Ipv4Address, MacAddress>> logged_claims_;
-  std::set<Ipv4Address> logged_several_macs_;
+  std::set<std::tuple<InterfaceIndex, IpAddress, MacAddress>> logged_claims_;
+  std::set<IpAddress> logged_several_macs_;
 
   std::jthread thread_;  // last: starts after every other member is ready
 };

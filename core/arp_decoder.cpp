@@ -66,17 +66,17 @@ std::uint64_t mac_bits(const MacAddress& mac) {
   return bits;
 }
 
-ArpKind classify(std::uint16_t operation, Ipv4Address sender_ip, Ipv4Address target_ip) {
+FrameKind classify(std::uint16_t operation, Ipv4Address sender_ip, Ipv4Address target_ip) {
   if (operation == kOpRequest) {
-    if (sender_ip.is_unspecified()) return ArpKind::probe;
-    return sender_ip == target_ip ? ArpKind::announcement : ArpKind::request;
+    if (sender_ip.is_unspecified()) return FrameKind::probe;
+    return sender_ip == target_ip ? FrameKind::announcement : FrameKind::request;
   }
-  return sender_ip == target_ip && !sender_ip.is_unspecified() ? ArpKind::gratuitous_reply
-                                                               : ArpKind::reply;
+  return sender_ip == target_ip && !sender_ip.is_unspecified() ? FrameKind::gratuitous_reply
+                                                               : FrameKind::reply;
 }
 
 // Fills `decoded`, or says why the frame is not an ARP packet we can use.
-std::optional<RejectReason> decode_into(std::span<const std::byte> frame, ArpFrame& decoded) {
+std::optional<RejectReason> decode_into(std::span<const std::byte> frame, ResolutionFrame& decoded) {
   ByteReader reader(frame);
   Block<kEthernetHeaderBytes> ethernet{};
   if (!reader.copy(ethernet)) return RejectReason::truncated;
@@ -114,11 +114,13 @@ std::optional<RejectReason> decode_into(std::span<const std::byte> frame, ArpFra
   Block<kArpAddressesBytes> addresses{};
   if (!reader.copy(addresses)) return RejectReason::truncated;
   decoded.sender_mac = mac_at(addresses, 0);
-  decoded.sender_ip = ipv4_at(addresses, 6);
+  const auto sender_ip = ipv4_at(addresses, 6);
+  const auto target_ip = ipv4_at(addresses, 16);
+  decoded.sender_ip = sender_ip;
   decoded.target_mac = mac_at(addresses, 10);
-  decoded.target_ip = ipv4_at(addresses, 16);
+  decoded.target_ip = target_ip;
 
-  decoded.kind = classify(operation, decoded.sender_ip, decoded.target_ip);
+  decoded.kind = classify(operation, sender_ip, target_ip);
   const auto sender_bits = mac_bits(decoded.sender_mac);
   decoded.ethernet_source_mismatch = mac_bits(decoded.ethernet_source) != sender_bits;
   decoded.sender_mac_invalid = sender_bits == 0 || decoded.sender_mac.is_multicast();
@@ -128,24 +130,24 @@ std::optional<RejectReason> decode_into(std::span<const std::byte> frame, ArpFra
 }  // namespace
 
 DecodeResult decode_arp_frame(std::span<const std::byte> frame) noexcept {
-  // Decoded in place and returned by NRVO: building a local ArpFrame and returning it copied
+  // Decoded in place and returned by NRVO: building a local ResolutionFrame and returning it copied
   // the finished frame into the result (a rep movs), which cost a quarter of the decoding.
-  DecodeResult result = ArpFrame{};
+  DecodeResult result = ResolutionFrame{};
   if (const auto rejected = decode_into(frame, result.value())) result = Failure{*rejected};
   return result;
 }
 
-std::string_view to_string(ArpKind kind) {
+std::string_view to_string(FrameKind kind) {
   switch (kind) {
-    case ArpKind::request:
+    case FrameKind::request:
       return "request";
-    case ArpKind::reply:
+    case FrameKind::reply:
       return "reply";
-    case ArpKind::probe:
+    case FrameKind::probe:
       return "probe";
-    case ArpKind::announcement:
+    case FrameKind::announcement:
       return "announcement";
-    case ArpKind::gratuitous_reply:
+    case FrameKind::gratuitous_reply:
       return "gratuitous_reply";
   }
   return "unknown";

@@ -4,12 +4,12 @@
 #include <cstddef>
 #include <span>
 
-#include "core/arp_frame.h"
+#include "core/resolution_frame.h"
 #include "core/result.h"
 
 namespace arp {
 
-using DecodeResult = Result<ArpFrame, RejectReason>;
+using DecodeResult = Result<ResolutionFrame, RejectReason>;
 
 // Never reads past `frame`, never throws, never allocates: it runs once per captured frame.
 // Accepts Ethernet II with zero, one or two VLAN tags (0x8100, 0x88a8, and the legacy 0x9100

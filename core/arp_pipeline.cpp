@@ -46,7 +46,7 @@ PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const s
   }
   // Our own probes come back through our own capture; they are no one's intent to take an
   // address, so they must not count as probes for a claimed one.
-  if (last_frame_.kind == ArpKind::probe && host_.is_own(last_frame_.sender_mac)) {
+  if (last_frame_.kind == FrameKind::probe && host_.is_own(last_frame_.sender_mac)) {
     ++counters.own_probes;
     return unclaimed;
   }
@@ -132,7 +132,7 @@ void ArpPipeline::verdict_changed(const AddressReport& address, AddressState pre
   if (observer_ != nullptr) observer_->verdict_changed(address, previous, now);
 }
 
-void ArpPipeline::note_neighbor(std::string_view interface, Ipv4Address ip,
+void ArpPipeline::note_neighbor(std::string_view interface, IpAddress ip,
                                 const NeighborMark& entry, Timestamp now) {
   const auto index = tracker_.find_interface(interface);
   if (!index) return;

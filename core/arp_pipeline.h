@@ -36,7 +36,7 @@ struct PipelineSnapshot {
 
 // What one frame did: the decoded frame (when it was ARP) and what the tracker made of it.
 struct PipelineOutcome {
-  const ArpFrame* frame = nullptr;  // valid until the next process() call
+  const ResolutionFrame* frame = nullptr;  // valid until the next process() call
   ClaimEvent event = ClaimEvent::not_a_claim;
 };
 
@@ -86,7 +86,7 @@ class ArpPipeline : private VerdictObserver {
 
   // This host's neighbour entry for an untagged address on a captured interface, for the
   // timeline of an address in trouble; ignored for any other address.
-  void note_neighbor(std::string_view interface, Ipv4Address ip, const NeighborMark& entry,
+  void note_neighbor(std::string_view interface, IpAddress ip, const NeighborMark& entry,
                      Timestamp now);
   // The addresses whose timelines are kept, so an edge can pick the neighbour entries to feed.
   std::vector<AddressKey> timeline_keys() const { return timeline_.keys(); }
@@ -110,11 +110,11 @@ class ArpPipeline : private VerdictObserver {
   std::optional<ProbePlanner> planner_;
   HostIdentity host_;
   std::vector<PipelineCounters> counters_;
-  ArpFrame last_frame_;
+  ResolutionFrame last_frame_;
   VerdictObserver* observer_ = nullptr;
   TroubleTimeline timeline_;
   // Contested addresses, asked again now and then so that a conflict that ended clears.
-  std::set<std::tuple<InterfaceIndex, Vlan, Ipv4Address>> contested_;
+  std::set<std::tuple<InterfaceIndex, Vlan, IpAddress>> contested_;
 };
 
 }  // namespace arp

@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <span>
 
-#include "core/arp_frame.h"
+#include "core/resolution_frame.h"
 
 namespace arp {
 
@@ -28,11 +28,14 @@ struct ProbeFrame {
 // An RFC 5227 probe from `source` for `target`, tagged as `vlan` says (outer 0x88a8 for QinQ).
 ProbeFrame build_arp_probe(const MacAddress& source, Vlan vlan, Ipv4Address target);
 
-// A reply to a probe (ours or anyone's): its sender answers for sender_ip, in the form a host
-// uses when it was asked from 0.0.0.0.
-inline bool answers_probe(const ArpFrame& frame) {
-  return frame.kind == ArpKind::reply && frame.target_ip.is_unspecified() &&
-         !frame.sender_ip.is_unspecified() && !frame.sender_mac_invalid;
+// An answer to a probe (ours or anyone's): its sender answers for sender_ip, in the form a
+// host uses when it was asked from the unspecified address: an ARP reply to 0.0.0.0, or an
+// advertisement to all nodes with the Solicited flag clear (RFC 4861 7.2.4; a new owner's
+// unsolicited advertisement looks the same, and during a round it is an answer too).
+inline bool answers_probe(const ResolutionFrame& frame) {
+  if (!frame.claims_address()) return false;
+  if (frame.protocol == ResolutionProtocol::nd) return frame.kind == FrameKind::gratuitous_reply;
+  return frame.kind == FrameKind::reply && frame.target_ip.is_unspecified();
 }
 
 }  // namespace arp

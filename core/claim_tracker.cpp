@@ -18,9 +18,14 @@ bool same_mac(const MacAddress& a, const MacAddress& b) {
 }  // namespace
 
 std::size_t AddressKeyHash::operator()(const AddressKey& key) const noexcept {
-  // Multiplicative mixing of the three fields; the low bits of an IP alone hash badly when a
-  // whole subnet sits in one VLAN.
-  std::uint64_t hash = key.ip.to_u32() * 0x9e37'79b9'7f4a'7c15ULL;
+  // Multiplicative mixing of the fields; the low bits of an IP alone hash badly when a whole
+  // subnet sits in one VLAN. An IPv4 address's upper words are the constant ::ffff: prefix.
+  const auto& bytes = key.ip.bytes();
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, bytes.data(), sizeof high);
+  std::memcpy(&low, bytes.data() + sizeof high, sizeof low);
+  std::uint64_t hash = (low ^ (high * 0xff51'afd7'ed55'8ccdULL)) * 0x9e37'79b9'7f4a'7c15ULL;
   hash ^= ((std::uint64_t{key.vlan.to_u32()} << 16U) | key.interface) * 0xc2b2'ae3d'27d4'eb4fULL;
   return static_cast<std::size_t>(hash ^ (hash >> 29U));
 }
@@ -90,14 +95,15 @@ std::string_view ClaimTracker::interface_name(InterfaceIndex interface) const {
   return interfaces_.at(interface).name;
 }
 
-ClaimEvent ClaimTracker::observe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now) {
+ClaimEvent ClaimTracker::observe(InterfaceIndex interface, const ResolutionFrame& frame,
+                                 Timestamp now) {
   expire(now);
-  if (frame.kind == ArpKind::probe) return observe_probe(interface, frame, now);
-  if (frame.sender_mac_invalid || frame.sender_ip.is_unspecified()) return ClaimEvent::not_a_claim;
+  if (frame.kind == FrameKind::probe) return observe_probe(interface, frame, now);
+  if (!frame.claims_address()) return ClaimEvent::not_a_claim;
   return observe_claim(AddressKey{frame.sender_ip, frame.vlan, interface}, frame.sender_mac, now);
 }
 
-ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ArpFrame& frame,
+ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ResolutionFrame& frame,
                                        Timestamp now) {
   auto& counters = interfaces_.at(interface);
   ++counters.probes;
@@ -127,16 +133,17 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   unlink(slot);
   link_front(slot);
   auto& record = records_[slot];
-  record.last_seen = std::max(record.last_seen, now);
 
   auto& current = record.contest ? record.contest->claimants[record.current] : record.sole;
   if (same_mac(current.mac, mac)) {  // the common case: the owner refreshing its claim
     ++current.frames;
     current.last_seen = std::max(current.last_seen, now);
+    if (record.contest) record.contest->last_claim = std::max(record.contest->last_claim, now);
     return ClaimEvent::refreshed;
   }
 
   auto& contest = contest_of(slot);
+  contest.last_claim = std::max(contest.last_claim, now);
   prune_claimants(record, now - config_.window);
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
@@ -147,7 +154,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   if (known != contest.claimants.end()) {
     ++known->frames;
     known->last_seen = std::max(known->last_seen, now);
-    record.current = static_cast<std::uint32_t>(known - contest.claimants.begin());
+    record.current = static_cast<std::uint16_t>(known - contest.claimants.begin());
     const auto returned = std::find_if(contest.returns.begin(), contest.returns.end(),
                                        [&](const auto& r) { return same_mac(r.first, mac); });
     if (returned == contest.returns.end()) {
@@ -169,7 +176,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   }
   contest.claimants.push_back(
       Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now});
-  record.current = static_cast<std::uint32_t>(contest.claimants.size() - 1);
+  record.current = static_cast<std::uint16_t>(contest.claimants.size() - 1);
   ++counters.moves;
   judge(record, now, true);
   return ClaimEvent::new_claimant;
@@ -180,6 +187,7 @@ ClaimTracker::Contest& ClaimTracker::contest_of(std::uint32_t slot) {
   if (!record.contest) {
     record.contest = std::make_unique<Contest>();
     record.contest->claimants.push_back(record.sole);
+    record.contest->last_claim = record.sole.last_seen;
     record.current = 0;
     notable_.insert(slot);
   }
@@ -219,7 +227,6 @@ std::uint32_t ClaimTracker::insert(const AddressKey& key, const MacAddress& mac,
   auto& record = records_[slot];
   record.key = key;
   record.current = 0;
-  record.last_seen = now;
   record.sole = Claimant{.mac = mac, .frames = 1, .first_seen = now, .last_seen = now};
   index_add(slot);
   link_front(slot);
@@ -256,7 +263,7 @@ void ClaimTracker::remove(std::uint32_t slot, Timestamp now) {
 
 void ClaimTracker::expire(Timestamp now) {
   const auto horizon = now - config_.window;
-  while (tail_ != kNone && records_[tail_].last_seen < horizon) {
+  while (tail_ != kNone && last_claim(records_[tail_]) < horizon) {
     ++interfaces_[records_[tail_].key.interface].expirations;
     remove(tail_, now);
   }

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/arp_frame.h"
+#include "core/resolution_frame.h"
 #include "core/timestamp.h"
 
 namespace arp {
@@ -26,7 +26,7 @@ namespace arp {
 using InterfaceIndex = std::uint16_t;
 
 struct AddressKey {
-  Ipv4Address ip;
+  IpAddress ip;
   Vlan vlan;
   InterfaceIndex interface = 0;
 
@@ -126,9 +126,9 @@ struct TrackerSnapshot {
   std::vector<InterfaceReport> interfaces;  // indexed by InterfaceIndex; "" names a forgotten slot
 };
 
-// An untagged IPv4 address on a named interface: where the sniffer meets a host's neighbour
+// An untagged address on a named interface: where the sniffer meets a host's neighbour
 // table, which knows nothing of VLAN tags it does not terminate.
-using NamedAddress = std::pair<std::string, Ipv4Address>;
+using NamedAddress = std::pair<std::string, IpAddress>;
 // The contested untagged addresses of a snapshot.
 std::set<NamedAddress> contested_untagged(const TrackerSnapshot& snapshot);
 
@@ -146,7 +146,7 @@ class ClaimTracker {
   std::string_view interface_name(InterfaceIndex interface) const;
   std::size_t interface_count() const { return interfaces_.size(); }
 
-  ClaimEvent observe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
+  ClaimEvent observe(InterfaceIndex interface, const ResolutionFrame& frame, Timestamp now);
 
   // What a verification round for `key` heard. Two or more MACs make the address contested,
   // whatever the passive evidence says; one MAC settles the latest change (a move if it is
@@ -187,20 +187,22 @@ class ClaimTracker {
     // The latest verification round that anyone answered (epoch if none).
     Timestamp verified_at;
     std::vector<MacAddress> verified_answers;
+    Timestamp last_claim;                         // the latest claim by any claimant
     AddressState verdict = AddressState::stable;  // as last told to the observer
   };
 
   // Exactly one cache line, so that a refresh (the owner claiming its address again: nearly
   // every frame) touches no other memory of the address. Records were 104 bytes, with the
-  // claimants in a heap vector, and the tracker waited on memory three times per frame.
+  // claimants in a heap vector, and the tracker waited on memory three times per frame. The
+  // 16-byte key of either family fits because the key is byte-aligned (22 bytes, `current`
+  // in its tail) and the time of the last claim is the sole claimant's (or the contest's).
   struct alignas(64) Record {
     AddressKey key;
-    std::uint32_t current = 0;  // index in claimants_of() of the MAC that claimed last
-    Timestamp last_seen;
+    std::uint16_t current = 0;         // index in claimants_of() of the MAC that claimed last
     Claimant sole;                     // the one claimant while there is no contest
     std::unique_ptr<Contest> contest;  // set exactly while the slot is in notable_
   };
-  static_assert(sizeof(Record) == 64);
+  static_assert(sizeof(AddressKey) == 22 && sizeof(Record) == 64);
 
   // The recency list, most recently claimed at head_, lives apart from the records: every
   // frame relinks its record between two random neighbours, and eight bytes per address stay
@@ -210,13 +212,17 @@ class ClaimTracker {
     std::uint32_t older = kNone;
   };
 
-  ClaimEvent observe_probe(InterfaceIndex interface, const ArpFrame& frame, Timestamp now);
+  ClaimEvent observe_probe(InterfaceIndex interface, const ResolutionFrame& frame, Timestamp now);
   ClaimEvent observe_claim(const AddressKey& key, const MacAddress& mac, Timestamp now);
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
   std::uint32_t eviction_victim() const;  // least recently claimed, preferring no contest
   void remove(std::uint32_t slot, Timestamp now);
   static std::span<const Claimant> claimants_of(const Record& record);
+  // When anyone last claimed the address: what the recency list is ordered by.
+  static Timestamp last_claim(const Record& record) {
+    return record.contest ? record.contest->last_claim : record.sole.last_seen;
+  }
   static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
   static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest
   static bool verified_now(const Contest& contest, Timestamp horizon);

@@ -20,7 +20,7 @@ class FrameCounters {
     }
   }
 
-  std::uint64_t frames(ArpKind kind) const { return frames_[static_cast<std::size_t>(kind)]; }
+  std::uint64_t frames(FrameKind kind) const { return frames_[static_cast<std::size_t>(kind)]; }
   std::uint64_t rejected(RejectReason reason) const {
     return rejected_[static_cast<std::size_t>(reason)];
   }
@@ -30,7 +30,7 @@ class FrameCounters {
   std::uint64_t source_mismatch() const { return source_mismatch_; }
 
  private:
-  std::array<std::uint64_t, kAllArpKinds.size()> frames_{};
+  std::array<std::uint64_t, kAllFrameKinds.size()> frames_{};
   std::array<std::uint64_t, kAllRejectReasons.size()> rejected_{};
   std::uint64_t invalid_sender_ = 0;
   std::uint64_t source_mismatch_ = 0;

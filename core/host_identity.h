@@ -12,7 +12,7 @@ namespace arp {
 
 struct HostAddress {
   InterfaceIndex interface = 0;
-  Ipv4Address ip;
+  IpAddress ip;
 
   friend bool operator==(const HostAddress&, const HostAddress&) = default;
 };
@@ -31,7 +31,7 @@ struct OwnAddressClaim {
 // This host answering for one of its addresses with several of its own MACs (ARP flux on a
 // multi-homed host with arp_ignore=0, balance-alb bonding): notable, not a conflict.
 struct OwnAddressMacs {
-  Ipv4Address ip;
+  IpAddress ip;
   std::vector<std::pair<InterfaceIndex, MacAddress>> answering;  // where each MAC was seen
 };
 

@@ -72,9 +72,7 @@ std::string Ipv4Network::to_string() const {
   return base_.to_string() + "/" + std::to_string(prefix_length_);
 }
 
-std::string_view to_string(IpFamily family) {
-  return family == IpFamily::ipv4 ? "ipv4" : "ipv6";
-}
+std::string_view to_string(IpFamily family) { return family == IpFamily::ipv4 ? "ipv4" : "ipv6"; }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   if (const auto ipv4 = Ipv4Address::parse(text)) return IpAddress(*ipv4);

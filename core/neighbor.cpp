@@ -76,7 +76,12 @@ std::string address_text(const NeighborKey& key) {
   return text.data();
 }
 
-Ipv4Address ipv4_of(const NeighborKey& key) {
+IpAddress ip_of(const NeighborKey& key) {
+  if (key.family == NeighborFamily::inet6) {
+    IpAddress::Bytes bytes{};
+    std::copy(key.address.begin(), key.address.begin() + bytes.size(), bytes.begin());
+    return IpAddress::from_bytes(bytes);
+  }
   return Ipv4Address((std::uint32_t{key.address[0]} << 24U) |
                      (std::uint32_t{key.address[1]} << 16U) |
                      (std::uint32_t{key.address[2]} << 8U) | key.address[3]);

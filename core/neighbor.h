@@ -56,8 +56,8 @@ struct NeighborAddress {
 std::optional<NeighborAddress> parse_neighbor_address(std::string_view text);
 // As inet_ntop prints it: the `ip` label.
 std::string address_text(const NeighborKey& key);
-// The IPv4 address of an inet key, as the claim tracker keys it.
-Ipv4Address ipv4_of(const NeighborKey& key);
+// The address of a key, as the claim tracker keys it.
+IpAddress ip_of(const NeighborKey& key);
 
 struct NeighborKeyHash {
   std::size_t operator()(const NeighborKey& key) const noexcept;

@@ -84,7 +84,7 @@ struct ProbeHistory {
 };
 
 // (interface, vlan, probed ip, prober): std::map keeps the probes in a stable order.
-using ProbeKey = std::tuple<InterfaceIndex, Vlan, Ipv4Address, MacAddress>;
+using ProbeKey = std::tuple<InterfaceIndex, Vlan, IpAddress, MacAddress>;
 
 // Probes for addresses someone else held, which the tracker only counts.
 class ProbeLog {
@@ -93,7 +93,7 @@ class ProbeLog {
   void record(InterfaceIndex interface, const PipelineOutcome& outcome, Timestamp captured,
               const ClaimTracker& tracker) {
     if (outcome.frame == nullptr || outcome.event != ClaimEvent::probe_for_claimed) return;
-    const ArpFrame& frame = *outcome.frame;
+    const ResolutionFrame& frame = *outcome.frame;
     auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
     ++probe.frames;
     const AddressKey probed{frame.target_ip, frame.vlan, interface};
@@ -145,7 +145,7 @@ struct Report {
   std::optional<Timestamp> first_packet;
   std::optional<Timestamp> last_packet;
   Duration window{};
-  std::array<std::uint64_t, kAllArpKinds.size()> frames{};
+  std::array<std::uint64_t, kAllFrameKinds.size()> frames{};
   std::array<std::uint64_t, kAllRejectReasons.size()> rejected{};
   std::uint64_t ignored = 0;
   std::vector<AddressEntry> contested;
@@ -277,8 +277,8 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
     out << '\n';
   }
   out << "ARP frames:";
-  for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
-    out << (i == 0 ? " " : ", ") << report.frames[i] << ' ' << to_string(kAllArpKinds[i]);
+  for (std::size_t i = 0; i < kAllFrameKinds.size(); ++i) {
+    out << (i == 0 ? " " : ", ") << report.frames[i] << ' ' << to_string(kAllFrameKinds[i]);
   }
   out << "; " << report.ignored << " ignored by filter rules\n";
   out << "window: " << duration_text(report.window)
@@ -372,8 +372,8 @@ void write_json(std::ostream& out, const Report& report, const VendorRegistry& v
                          {"cut_short_at", file.cut ? Json(file.cut->offset) : Json(nullptr)}});
   }
   Json frames = Json::object();
-  for (std::size_t i = 0; i < kAllArpKinds.size(); ++i) {
-    frames[std::string(to_string(kAllArpKinds[i]))] = report.frames[i];
+  for (std::size_t i = 0; i < kAllFrameKinds.size(); ++i) {
+    frames[std::string(to_string(kAllFrameKinds[i]))] = report.frames[i];
   }
   Json rejected = Json::object();
   for (std::size_t i = 0; i < kAllRejectReasons.size(); ++i) {
@@ -574,8 +574,8 @@ Report analyze(const AnalyzeOptions& options) {
       report.last_packet =
           std::max(report.last_packet.value_or(*file.last_packet), *file.last_packet);
     }
-    for (std::size_t k = 0; k < kAllArpKinds.size(); ++k) {
-      report.frames[k] += counters.frames.frames(kAllArpKinds[k]);
+    for (std::size_t k = 0; k < kAllFrameKinds.size(); ++k) {
+      report.frames[k] += counters.frames.frames(kAllFrameKinds[k]);
     }
     for (std::size_t r = 0; r < kAllRejectReasons.size(); ++r) {
       report.rejected[r] += counters.frames.rejected(kAllRejectReasons[r]);

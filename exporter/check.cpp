@@ -75,7 +75,7 @@ std::optional<HostEntry> host_entry_for(Ipv4Address ip) {
   std::optional<HostEntry> found;
   try {
     (void)source.neighbors([&](const NeighborEntry& entry) {
-      if (entry.key.family != NeighborFamily::inet || ipv4_of(entry.key) != ip) return;
+      if (entry.key.family != NeighborFamily::inet || ip_of(entry.key) != ip) return;
       const auto name = names.find(entry.key.ifindex);
       found = HostEntry{
           .interface = name == names.end() ? std::to_string(entry.key.ifindex) : name->second,

@@ -11,7 +11,7 @@ namespace arp {
 namespace {
 
 // What this host's table says of one claimant: whether packets from here go to that MAC.
-std::string used_here(const HostEntries& here, const std::string& interface, Ipv4Address ip,
+std::string used_here(const HostEntries& here, const std::string& interface, IpAddress ip,
                       const MacAddress& mac) {
   const auto entry = here.find({interface, ip});
   if (entry == here.end() || !entry->second.lladdr || *entry->second.lladdr != mac) return "";
@@ -19,7 +19,7 @@ std::string used_here(const HostEntries& here, const std::string& interface, Ipv
 }
 
 void append_claimant_row(std::string& html, std::string_view kind, const std::string& interface,
-                         const Vlan& vlan, Ipv4Address ip, const Claimant& claimant,
+                         const Vlan& vlan, IpAddress ip, const Claimant& claimant,
                          const HostEntries& here, const VendorRegistry& vendors) {
   // The host's table knows nothing of VLAN tags it does not terminate: untagged only.
   const auto used = vlan.tagged() ? "" : used_here(here, interface, ip, claimant.mac);
@@ -102,10 +102,9 @@ HostEntries host_entries_for(const ArpState& state, const NeighborSource& source
   try {
     const auto names = source.interfaces();
     source.neighbors([&](const NeighborEntry& entry) {
-      if (entry.key.family != NeighborFamily::inet) return;
       const auto name = names.find(entry.key.ifindex);
       if (name == names.end()) return;
-      const NamedAddress key{name->second, ipv4_of(entry.key)};
+      const NamedAddress key{name->second, ip_of(entry.key)};
       if (wanted.contains(key)) here.insert_or_assign(key, entry);
     });
   } catch (const std::exception&) {

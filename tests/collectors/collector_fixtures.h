@@ -15,9 +15,9 @@ inline const VendorRegistry& real_vendors() {
   return registry;
 }
 
-inline ArpFrame claim_frame(const char* mac, const char* ip, Vlan vlan = {}) {
-  ArpFrame frame;
-  frame.kind = ArpKind::reply;
+inline ResolutionFrame claim_frame(const char* mac, const char* ip, Vlan vlan = {}) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::reply;
   frame.ethernet_source = frame.sender_mac = *MacAddress::parse(mac);
   frame.sender_ip = *Ipv4Address::parse(ip);
   frame.target_ip = *Ipv4Address::parse("192.0.2.20");
@@ -34,7 +34,7 @@ inline ArpState incident_state() {
   // This host is 192.0.2.20 on eth0 (MAC 02:00:00:00:00:14), held since before the frames.
   pipeline.set_host({{eth0, *Ipv4Address::parse("192.0.2.20")}},
                     {*MacAddress::parse("02:00:00:00:00:14")}, {}, now);
-  const auto see = [&](const ArpFrame& frame) {
+  const auto see = [&](const ResolutionFrame& frame) {
     now += std::chrono::seconds(1);
     pipeline.tracker().observe(eth0, frame, now);
   };

@@ -72,7 +72,7 @@ Burst burst_from_tail(std::span<const std::byte> input) {
   return burst;
 }
 
-void check_decoded(const ArpFrame& frame, std::size_t size) {
+void check_decoded(const ResolutionFrame& frame, std::size_t size) {
   require(frame.vlan.outer <= kMaxVlanId && frame.vlan.inner <= kMaxVlanId);
   // An S-tag is only ever read in front of a C-tag.
   const std::size_t tags = frame.vlan.outer != 0 ? 2 : (frame.vlan.inner != 0 ? 1 : 0);
@@ -80,16 +80,16 @@ void check_decoded(const ArpFrame& frame, std::size_t size) {
   require(frame.sender_mac_invalid ==
           (frame.sender_mac.is_zero() || frame.sender_mac.is_multicast()));
   require(frame.ethernet_source_mismatch == (frame.ethernet_source != frame.sender_mac));
-  if (frame.kind == ArpKind::probe) require(frame.sender_ip.is_unspecified());
-  if (frame.kind == ArpKind::announcement || frame.kind == ArpKind::gratuitous_reply) {
+  if (frame.kind == FrameKind::probe) require(frame.sender_ip.is_unspecified());
+  if (frame.kind == FrameKind::announcement || frame.kind == FrameKind::gratuitous_reply) {
     require(frame.sender_ip == frame.target_ip);
   }
 }
 
-void check_event(const ClaimTracker& tracker, InterfaceIndex interface, const ArpFrame& frame,
+void check_event(const ClaimTracker& tracker, InterfaceIndex interface, const ResolutionFrame& frame,
                  ClaimEvent event, Timestamp now) {
   const bool can_claim = !frame.sender_mac_invalid && !frame.sender_ip.is_unspecified();
-  if (frame.kind == ArpKind::probe) {
+  if (frame.kind == FrameKind::probe) {
     require(event == ClaimEvent::probe || event == ClaimEvent::probe_for_claimed);
     return;
   }
@@ -132,7 +132,7 @@ void fuzz_one(std::span<const std::byte> input) {
   counters.count(result);
   require(counters.total_frames() + counters.total_rejected() == 1);
   if (!result) return;
-  const ArpFrame& decoded = *result;
+  const ResolutionFrame& decoded = *result;
   check_decoded(decoded, input.size());
 
   const auto burst = burst_from_tail(input);
@@ -145,7 +145,7 @@ void fuzz_one(std::span<const std::byte> input) {
 
   for (std::uint32_t i = 0; i < kVariants; ++i) {
     const auto now = burst.time_of(i);
-    ArpFrame frame = decoded;
+    ResolutionFrame frame = decoded;
     const auto ip_offset = i % burst.ip_spread;
     // 0.0.0.0 stays 0.0.0.0: a probe must remain a probe.
     if (!frame.sender_ip.is_unspecified()) {

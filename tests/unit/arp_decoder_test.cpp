@@ -15,7 +15,7 @@ namespace {
 
 struct Expected {
   std::string name;
-  std::string outcome;  // an ArpKind name, or "reject:<reason>"
+  std::string outcome;  // an FrameKind name, or "reject:<reason>"
   std::string vlan;
   bool source_mismatch = false;
   bool sender_invalid = false;
@@ -139,15 +139,15 @@ TEST(DecoderTest, ReplyFromZeroSenderIsAPlainReply) {
   for (std::size_t i = 28; i < 32; ++i) frame[i] = std::byte{0};
   const auto result = decode_arp_frame(frame);
   ASSERT_TRUE(result);
-  EXPECT_EQ(result->kind, ArpKind::reply);
+  EXPECT_EQ(result->kind, FrameKind::reply);
   EXPECT_TRUE(result->sender_ip.is_unspecified());
 }
 
 TEST(DecoderTest, NamesEveryKindAndReasonDistinctly) {
   std::set<std::string_view> names;
-  for (const auto kind : kAllArpKinds) names.insert(to_string(kind));
+  for (const auto kind : kAllFrameKinds) names.insert(to_string(kind));
   for (const auto reason : kAllRejectReasons) names.insert(to_string(reason));
-  EXPECT_EQ(names.size(), kAllArpKinds.size() + kAllRejectReasons.size());
+  EXPECT_EQ(names.size(), kAllFrameKinds.size() + kAllRejectReasons.size());
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(ArpPipelineTest, DecodesCountsFiltersAndTracks) {
 
   const auto snapshot = pipeline.snapshot(now);
   ASSERT_EQ(snapshot.counters.size(), 1U);
-  EXPECT_EQ(snapshot.counters[0].frames.frames(ArpKind::reply), 2U);
+  EXPECT_EQ(snapshot.counters[0].frames.frames(FrameKind::reply), 2U);
   EXPECT_EQ(snapshot.counters[0].frames.rejected(RejectReason::bad_protocol_length), 1U);
   EXPECT_EQ(snapshot.counters[0].ignored, 1U);
   EXPECT_EQ(snapshot.tracker.interfaces[0].tracked, 1U);
@@ -103,7 +103,7 @@ std::vector<std::byte> bytes_of(const ProbeFrame& frame) {
 }
 
 struct VerdictChange {
-  Ipv4Address ip;
+  IpAddress ip;
   AddressState state;
   AddressState previous;
 };
@@ -147,7 +147,7 @@ class ArpPipelineVerificationTest : public ::testing::Test {
       const auto probes = pipeline.advance(clock.now());
       probes_sent += probes.size();
       for (const auto& probe : probes) {
-        for (const auto& mac : answering) see(probe_answer(mac, probe.key.ip));
+        for (const auto& mac : answering) see(probe_answer(mac, probe.key.ip.ipv4()));
       }
     }
   }
@@ -407,7 +407,7 @@ TEST_F(ArpPipelineVerificationTest, OwnProbeFramesSeenAgainAreNotProbesForAClaim
   const auto own = see(bytes_of(build_arp_probe(kHostMac, Vlan{}, kServerIp)));
   EXPECT_EQ(own.event, ClaimEvent::not_a_claim);
   ASSERT_NE(own.frame, nullptr);
-  EXPECT_EQ(own.frame->kind, ArpKind::probe);
+  EXPECT_EQ(own.frame->kind, FrameKind::probe);
   const auto foreign = see(bytes_of(build_arp_probe(kPeerMac, Vlan{}, kServerIp)));
   EXPECT_EQ(foreign.event, ClaimEvent::probe_for_claimed);
   const auto snapshot = pipeline.snapshot(clock.now());
@@ -581,7 +581,7 @@ TEST_F(ArpPipelineVerificationTest, ForgottenInterfaceLeavesNothingAndItsSlotIsR
   EXPECT_TRUE(snapshot.tracker.addresses.empty());
   EXPECT_EQ(snapshot.tracker.interfaces.at(veth).name, "");
   EXPECT_EQ(snapshot.tracker.interfaces.at(veth).tracked, 0U);
-  EXPECT_EQ(snapshot.counters.at(veth).frames.frames(ArpKind::reply), 0U);
+  EXPECT_EQ(snapshot.counters.at(veth).frames.frames(FrameKind::reply), 0U);
   EXPECT_EQ(snapshot.tracker.interfaces.at(eth0).tracked, 1U);
   EXPECT_TRUE(pipeline.timelines(clock.now()).empty());
   for (const auto& probe : pipeline.advance(clock.now() + seconds(1)))

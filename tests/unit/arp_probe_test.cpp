@@ -24,7 +24,7 @@ std::uint16_t be16_at(const ProbeFrame& frame, std::size_t offset) {
 void expect_decodes_as_probe(const ProbeFrame& frame, Vlan vlan) {
   const auto decoded = decode_arp_frame(frame.view());
   ASSERT_TRUE(decoded) << to_string(decoded.error());
-  EXPECT_EQ(decoded->kind, ArpKind::probe);
+  EXPECT_EQ(decoded->kind, FrameKind::probe);
   EXPECT_EQ(decoded->vlan, vlan);
   EXPECT_EQ(decoded->ethernet_destination, MacAddress({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
   EXPECT_EQ(decoded->ethernet_source, kProberMac);
@@ -76,9 +76,9 @@ TEST(ArpProbeTest, QinQWithPriorityTaggedInnerDecodesBackAsTheSameVlan) {
   expect_decodes_as_probe(build_arp_probe(kProberMac, vlan, kServerIp), vlan);
 }
 
-ArpFrame reply(MacAddress from, Ipv4Address sender_ip, Ipv4Address target_ip) {
-  ArpFrame frame;
-  frame.kind = ArpKind::reply;
+ResolutionFrame reply(MacAddress from, Ipv4Address sender_ip, Ipv4Address target_ip) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::reply;
   frame.sender_mac = frame.ethernet_source = from;
   frame.sender_ip = sender_ip;
   frame.target_mac = kProberMac;
@@ -97,7 +97,7 @@ TEST(ArpProbeTest, FramesThatAreNotProbeAnswersAreNotCountedAsAnswers) {
   forged.sender_mac_invalid = true;
   EXPECT_FALSE(answers_probe(forged));
   auto request = reply(kOwnerMac, kServerIp, Ipv4Address());
-  request.kind = ArpKind::request;
+  request.kind = FrameKind::request;
   EXPECT_FALSE(answers_probe(request));
   // Our own probe, seen again by our capture, answers nothing.
   const auto probe = decode_arp_frame(build_arp_probe(kProberMac, Vlan{}, kServerIp).view());

@@ -5,8 +5,8 @@
 namespace arp {
 namespace {
 
-ArpFrame claim(const char* mac, const char* ip, ArpKind kind = ArpKind::reply) {
-  ArpFrame frame;
+ResolutionFrame claim(const char* mac, const char* ip, FrameKind kind = FrameKind::reply) {
+  ResolutionFrame frame;
   frame.kind = kind;
   frame.sender_mac = *MacAddress::parse(mac);
   frame.sender_ip = *Ipv4Address::parse(ip);
@@ -29,7 +29,7 @@ TEST(ClaimFilterTest, IgnoresListedMacsAddressesAndNetworks) {
 TEST(ClaimFilterTest, AProbeIsJudgedByTheAddressItAsksFor) {
   ClaimFilter filter;
   ASSERT_TRUE(filter.add_rule("192.0.2.77"));
-  EXPECT_TRUE(filter.ignores(claim("02:00:00:00:00:01", "0.0.0.0", ArpKind::probe)));
+  EXPECT_TRUE(filter.ignores(claim("02:00:00:00:00:01", "0.0.0.0", FrameKind::probe)));
 }
 
 TEST(ClaimFilterTest, SaysWhyARuleIsBad) {

@@ -21,9 +21,9 @@ const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
 using testing::FakeClock;
 
-ArpFrame reply(MacAddress from, Ipv4Address ip, Vlan vlan = {}) {
-  ArpFrame frame;
-  frame.kind = ArpKind::reply;
+ResolutionFrame reply(MacAddress from, Ipv4Address ip, Vlan vlan = {}) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::reply;
   frame.ethernet_source = frame.sender_mac = from;
   frame.sender_ip = ip;
   frame.target_mac = kPeerMac;
@@ -32,18 +32,18 @@ ArpFrame reply(MacAddress from, Ipv4Address ip, Vlan vlan = {}) {
   return frame;
 }
 
-ArpFrame request(MacAddress from, Ipv4Address sender_ip, Ipv4Address target_ip) {
-  ArpFrame frame;
-  frame.kind = ArpKind::request;
+ResolutionFrame request(MacAddress from, Ipv4Address sender_ip, Ipv4Address target_ip) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::request;
   frame.ethernet_source = frame.sender_mac = from;
   frame.sender_ip = sender_ip;
   frame.target_ip = target_ip;
   return frame;
 }
 
-ArpFrame probe(MacAddress from, Ipv4Address target_ip) {
-  ArpFrame frame = request(from, Ipv4Address(), target_ip);
-  frame.kind = ArpKind::probe;
+ResolutionFrame probe(MacAddress from, Ipv4Address target_ip) {
+  ResolutionFrame frame = request(from, Ipv4Address(), target_ip);
+  frame.kind = FrameKind::probe;
   return frame;
 }
 
@@ -54,7 +54,7 @@ class ClaimTrackerTest : public ::testing::Test {
   FakeClock clock;
   InterfaceIndex eth0 = tracker.add_interface("eth0");
 
-  ClaimEvent see(const ArpFrame& frame, Duration after = seconds(1)) {
+  ClaimEvent see(const ResolutionFrame& frame, Duration after = seconds(1)) {
     clock.advance(after);
     return tracker.observe(eth0, frame, clock.now());
   }

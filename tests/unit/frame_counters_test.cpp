@@ -15,11 +15,11 @@ TEST(FrameCountersTest, CountsKindsReasonsAndFlags) {
         "truncated_arp_body", "plen_0", "ipv4_frame", "source_mismatch", "sender_multicast"}) {
     counters.count(decode_arp_frame(frames.at(name)));
   }
-  EXPECT_EQ(counters.frames(ArpKind::request), 1U);
-  EXPECT_EQ(counters.frames(ArpKind::reply), 3U);
-  EXPECT_EQ(counters.frames(ArpKind::probe), 1U);
-  EXPECT_EQ(counters.frames(ArpKind::announcement), 1U);
-  EXPECT_EQ(counters.frames(ArpKind::gratuitous_reply), 1U);
+  EXPECT_EQ(counters.frames(FrameKind::request), 1U);
+  EXPECT_EQ(counters.frames(FrameKind::reply), 3U);
+  EXPECT_EQ(counters.frames(FrameKind::probe), 1U);
+  EXPECT_EQ(counters.frames(FrameKind::announcement), 1U);
+  EXPECT_EQ(counters.frames(FrameKind::gratuitous_reply), 1U);
   EXPECT_EQ(counters.total_frames(), 7U);
   EXPECT_EQ(counters.rejected(RejectReason::truncated), 1U);
   EXPECT_EQ(counters.rejected(RejectReason::bad_protocol_length), 1U);

@@ -19,17 +19,17 @@ const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
 using testing::FakeClock;
 
-ArpFrame announcement(MacAddress from, Ipv4Address ip) {
-  ArpFrame frame;
-  frame.kind = ArpKind::announcement;
+ResolutionFrame announcement(MacAddress from, Ipv4Address ip) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::announcement;
   frame.ethernet_source = frame.sender_mac = from;
   frame.sender_ip = frame.target_ip = ip;
   return frame;
 }
 
-ArpFrame reply(MacAddress from, Ipv4Address ip) {
-  ArpFrame frame;
-  frame.kind = ArpKind::reply;
+ResolutionFrame reply(MacAddress from, Ipv4Address ip) {
+  ResolutionFrame frame;
+  frame.kind = FrameKind::reply;
   frame.ethernet_source = frame.sender_mac = from;
   frame.sender_ip = ip;
   frame.target_mac = kPeerMac;
@@ -45,7 +45,7 @@ class HostIdentityTest : public ::testing::Test {
   InterfaceIndex eth1 = tracker.add_interface("eth1");
   HostIdentity host;
 
-  void see(InterfaceIndex interface, const ArpFrame& frame, Duration after = seconds(1)) {
+  void see(InterfaceIndex interface, const ResolutionFrame& frame, Duration after = seconds(1)) {
     clock.advance(after);
     tracker.observe(interface, frame, clock.now());
   }

@@ -49,7 +49,8 @@ TEST(IpAddressTest, HoldsEitherFamilyAndPrintsAsInetNtop) {
   EXPECT_EQ(v4->to_string(), "192.0.2.10");
   EXPECT_EQ(IpAddress(*Ipv4Address::parse("192.0.2.10")), *v4);
 
-  for (const auto* text : {"2001:db8::10", "fe80::1", "::", "ff02::1:ff00:10", "2001:db8:0:1:2:3:4:5"}) {
+  for (const auto* text :
+       {"2001:db8::10", "fe80::1", "::", "ff02::1:ff00:10", "2001:db8:0:1:2:3:4:5"}) {
     const auto v6 = IpAddress::parse(text);
     ASSERT_TRUE(v6) << text;
     EXPECT_EQ(v6->family(), IpFamily::ipv6) << text;

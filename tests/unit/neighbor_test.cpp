@@ -113,7 +113,7 @@ TEST(NeighborAddressTest, ParsesBothFamiliesAndPrintsThemAsInetNtopDoes) {
   EXPECT_EQ(key(kEth0, "192.0.2.10").family, NeighborFamily::inet);
   EXPECT_EQ(address_text(key(kEth0, "2001:DB8:0:0::10")), "2001:db8::10");
   EXPECT_EQ(key(kEth0, "2001:db8::10").family, NeighborFamily::inet6);
-  EXPECT_EQ(ipv4_of(key(kEth0, "192.0.2.10")), *Ipv4Address::parse("192.0.2.10"));
+  EXPECT_EQ(ip_of(key(kEth0, "192.0.2.10")), *Ipv4Address::parse("192.0.2.10"));
 }
 
 TEST(NeighborAddressTest, RejectsWhatIsNotAnAddress) {

@@ -274,7 +274,7 @@ TEST_F(ProbePlannerTest, AWatchListIsSpreadOverItsInterval) {
   for (int i = 0; i < 200; ++i) {
     for (const auto& probe : planner.advance(clock.now()).send) {
       EXPECT_EQ(probe.reason, ProbeReason::watch);
-      at[probe.key.ip.to_u32() - 0xc0000200 - 100].push_back(seconds_since(start, clock.now()));
+      at[probe.key.ip.ipv4().to_u32() - 0xc0000200 - 100].push_back(seconds_since(start, clock.now()));
     }
     clock.advance(seconds(1));
   }
@@ -294,7 +294,7 @@ TEST_F(ProbePlannerTest, RescheduleKeepsTheirPlaceForAddressesAlreadyListed) {
   std::vector<std::pair<std::uint32_t, long long>> at;
   for (int i = 0; i < 90; ++i) {  // until 95 s: the first address is next due at 101 s
     for (const auto& probe : planner.advance(clock.now()).send) {
-      at.emplace_back(probe.key.ip.to_u32() - 0xc0000200, seconds_since(start, clock.now()));
+      at.emplace_back(probe.key.ip.ipv4().to_u32() - 0xc0000200, seconds_since(start, clock.now()));
     }
     clock.advance(seconds(1));
   }
@@ -377,7 +377,7 @@ TEST_F(ProbePlannerTest, ReconfigureMovesScheduledAddressesToTheNewInterval) {
   const auto record = [&](int ticks) {
     for (int i = 0; i < ticks; ++i) {
       for (const auto& probe : planner.advance(clock.now()).send) {
-        at.emplace_back(probe.key.ip.to_u32() - 0xc0000200, seconds_since(start, clock.now()));
+        at.emplace_back(probe.key.ip.ipv4().to_u32() - 0xc0000200, seconds_since(start, clock.now()));
       }
       clock.advance(seconds(1));
     }

@@ -1,4 +1,6 @@
-// What the decoder makes of one Ethernet frame: a classified ARP packet, or why not.
+// What the decoders make of one Ethernet frame: an address-resolution message (ARP, or IPv6
+// Neighbor Discovery), classified in one vocabulary so the tracker and the verifier treat both
+// families alike; or why not.
 #pragma once
 
 #include <array>
@@ -11,17 +13,25 @@
 
 namespace arp {
 
-// RFC 826 operation plus the RFC 5227 reading of its addresses.
-enum class ArpKind : std::uint8_t {
+enum class ResolutionProtocol : std::uint8_t {
+  arp,  // RFC 826, IPv4
+  nd,   // RFC 4861 Neighbor Solicitation / Advertisement, IPv6
+};
+
+// RFC 826 operation plus the RFC 5227 reading of its addresses. Neighbor Discovery maps onto
+// the same kinds: a solicitation from a unicast source is a request, one from :: a probe (DAD,
+// RFC 4862 5.4), a solicited advertisement a reply, an unsolicited one a gratuitous reply.
+enum class FrameKind : std::uint8_t {
   request,           // who-has target_ip, tell sender_ip
   reply,             // sender_ip is-at sender_mac
   probe,             // request with sender_ip 0.0.0.0: "is target_ip free?" (RFC 5227 2.1)
   announcement,      // request with sender_ip == target_ip: gratuitous / RFC 5227 announcement
   gratuitous_reply,  // reply with sender_ip == target_ip
 };
-inline constexpr std::array kAllArpKinds = {ArpKind::request, ArpKind::reply, ArpKind::probe,
-                                            ArpKind::announcement, ArpKind::gratuitous_reply};
-std::string_view to_string(ArpKind kind);
+inline constexpr std::array kAllFrameKinds = {FrameKind::request, FrameKind::reply,
+                                              FrameKind::probe, FrameKind::announcement,
+                                              FrameKind::gratuitous_reply};
+std::string_view to_string(FrameKind kind);
 
 enum class RejectReason : std::uint8_t {
   truncated,                  // shorter than the headers it announces
@@ -41,23 +51,39 @@ inline constexpr std::array kAllRejectReasons = {RejectReason::truncated,
                                                  RejectReason::unknown_opcode};
 std::string_view to_string(RejectReason reason);
 
-struct ArpFrame {
+struct ResolutionFrame {
+  ResolutionProtocol protocol = ResolutionProtocol::arp;
   MacAddress ethernet_source;
   MacAddress ethernet_destination;
   Vlan vlan;
-  ArpKind kind = ArpKind::request;
+  FrameKind kind = FrameKind::request;
+  // ND: the advertised target and its target link-layer address for an advertisement; the
+  // IPv6 source and its source link-layer address for a solicitation.
   MacAddress sender_mac;
-  Ipv4Address sender_ip;
+  IpAddress sender_ip;
+  // ND: the IPv6 destination and the Ethernet destination of an advertisement; the target
+  // being solicited (and no MAC) for a solicitation.
   MacAddress target_mac;
-  Ipv4Address target_ip;
+  IpAddress target_ip;
   // Proxy ARP and some bridges do this legitimately; spoofing tools do it too.
   bool ethernet_source_mismatch = false;
   // A group or all-zero sender hardware address can never own an IP: such a frame is forged
   // or broken, and is never counted as a claim.
   bool sender_mac_invalid = false;
+  // ND only: the message carried no link-layer address option (allowed for unicast
+  // solicitations and for advertisements answering one), so it says nothing about who owns
+  // the address.
+  bool no_link_layer_address = false;
+
+  // Whether the frame asserts that sender_mac owns sender_ip.
+  bool claims_address() const {
+    return kind != FrameKind::probe && !sender_mac_invalid && !no_link_layer_address &&
+           !sender_ip.is_unspecified();
+  }
 
   bool is_request() const {
-    return kind == ArpKind::request || kind == ArpKind::probe || kind == ArpKind::announcement;
+    return kind == FrameKind::request || kind == FrameKind::probe ||
+           kind == FrameKind::announcement;
   }
 };
 
