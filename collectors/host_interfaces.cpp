@@ -58,7 +58,7 @@ std::vector<HostInterface> list_host_interfaces() {
         prefix_length = static_cast<unsigned>(std::popcount(ntohl(netmask.sin_addr.s_addr)));
       }
       interface.addresses.push_back(ip);
-      interface.networks.push_back(Ipv4Network::of(ip, prefix_length));
+      interface.networks.push_back(IpNetwork::of(ip, prefix_length));
     }
   }
 

@@ -15,8 +15,8 @@ struct HostInterface {
   bool loopback = false;
   bool ethernet = false;  // ARPHRD_ETHER: veth, bridges and real NICs alike
   MacAddress mac;
-  std::vector<Ipv4Address> addresses;
-  std::vector<Ipv4Network> networks;  // parallel to addresses: the subnet each lies in
+  std::vector<IpAddress> addresses;
+  std::vector<IpNetwork> networks;  // parallel to addresses: the subnet each lies in
 };
 
 // Throws std::runtime_error when getifaddrs fails (out of memory or descriptors).

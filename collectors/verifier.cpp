@@ -25,7 +25,9 @@ std::vector<AddressKey> watched_addresses(const std::vector<Ipv4Network>& watch,
   for (const auto& interface : host) {
     const auto index = tracker.find_interface(interface.name);
     if (!index) continue;  // not captured: never probed
-    for (const auto& subnet : interface.networks) {
+    for (const auto& network : interface.networks) {
+      if (!network.base().is_ipv4()) continue;  // a sweep is for IPv4 subnets: a /64 has no end
+      const auto subnet = Ipv4Network::of(network.base().ipv4(), network.prefix_length());
       for (const auto& watched : watch) {
         // Two CIDR blocks overlap only when one contains the other.
         const auto& smaller = watched.prefix_length() >= subnet.prefix_length() ? watched : subnet;
