@@ -6,7 +6,9 @@
 #    passes its tentative series goes, and it is never reported failed;
 #  - B configures 2001:db8::10, which A holds: within a few seconds B's exporter shows
 #    arp_own_address_dad_failed{interface=...,ip="2001:db8::10"} 1, and not tentative;
-#  - deleting the failed address removes the series.
+#  - deleting the failed address removes the series;
+#  - 2000 tentative addresses at once, while the exporter is stopped: its event socket overruns,
+#    it resynchronises from a dump, follows 1024 (the cap) and counts the rest.
 # DAD is on in the lab's namespaces only (accept_dad=1, dad_transmits=1): lib.sh starts hosts
 # with IPv6 off.
 #
@@ -131,5 +133,39 @@ no_series B "$PORT" arp_own_address_tentative || fail "an address is left tentat
 [ "$(metric B "$PORT" arp_own_address_netlink_overruns_total)" = 0 ] || fail "address events overran"
 [ "$(metric B "$PORT" arp_scrape_collector_success collector=dad)" = 1 ] ||
   fail "arp_scrape_collector_success{collector=\"dad\"} is not 1"
+
+step "2000 tentative addresses while the exporter is stopped: the socket overruns, a dump resynchronises; 1024 followed, the rest counted"
+# A third interface that never had carrier: every address on it stays tentative.
+B3_IF=${B_IF}3
+ip -n "$(nsname sw)" link add "$(portname B3)" type veth peer name "$B3_IF" netns "$(nsname B)"
+dad_interface B "$B3_IF"
+ip -n "$(nsname B)" link set "$B3_IF" up
+for i in $(seq 1 2000); do
+  printf 'address add 2001:db8:1::%x/64 dev %s\n' "$i" "$B3_IF"
+done >"$WORK/burst.batch"
+# Stopped, the exporter reads nothing: 2000 events overflow its socket's buffer, and on waking it
+# gets ENOBUFS and must take what it missed from a dump.
+kill -STOP "$EXPORTER_PID"
+ip -n "$(nsname B)" -batch "$WORK/burst.batch"
+kill -CONT "$EXPORTER_PID"
+followed() { [ "$(series_count B "$PORT" arp_own_address_tentative "interface=$B3_IF")" = 1024 ]; }
+wait_for 10 followed ||
+  fail "$(series_count B "$PORT" arp_own_address_tentative "interface=$B3_IF") tentative series on $B3_IF, expected the cap, 1024"
+overflows=$(metric B "$PORT" arp_own_address_dad_overflows_total)
+[ "$overflows" -ge 976 ] || fail "2000 tentative addresses, 1024 followed, only $overflows counted as overflows"
+[ "$(metric B "$PORT" arp_scrape_collector_success collector=dad)" = 1 ] ||
+  fail "arp_scrape_collector_success{collector=\"dad\"} is not 1 after the burst"
+overruns=$(metric B "$PORT" arp_own_address_netlink_overruns_total)
+[ "$overruns" -ge 1 ] || fail "2000 events into a stopped exporter's socket and no overrun counted"
+grep -q 'msg="address event socket overrun, resynchronising"' "$EXPORTER_LOG" ||
+  fail "no log line for the overrun"
+say "1024 followed, overflows $overflows, overruns $overruns"
+ip -n "$(nsname B)" link del "$B3_IF"
+wait_for 10 no_series B "$PORT" arp_own_address_tentative ||
+  fail "$(series_count B "$PORT" arp_own_address_tentative) tentative series left after $B3_IF was deleted"
+# The table has room again: a new address in trouble is followed at once.
+ip -n "$(nsname B)" address add "$CONFLICT_IP/64" dev "$B_IF"
+wait_for 10 failed_shown || fail "after the burst, a DAD failure is not reported"
+process_gone "$EXPORTER_PID" && fail "the exporter died"
 
 pass
