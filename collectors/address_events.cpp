@@ -35,9 +35,8 @@ AddressEventListener::AddressEventListener(Logger& logger, std::size_t max_addre
   nl_socket_disable_seq_check(events_.get());  // multicast events carry no request sequence
   nl_socket_modify_cb(events_.get(), NL_CB_VALID, NL_CB_CUSTOM, on_message, this);
   int error = nl_connect(events_.get(), NETLINK_ROUTE);
-  if (error >= 0) {
-    error = nl_socket_add_memberships(events_.get(), RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0);
-  }
+  if (error >= 0) error = nl_socket_add_membership(events_.get(), RTNLGRP_IPV4_IFADDR);
+  if (error >= 0) error = nl_socket_add_membership(events_.get(), RTNLGRP_IPV6_IFADDR);
   if (error >= 0) error = nl_socket_set_buffer_size(events_.get(), kReceiveBufferBytes, 0);
   if (error >= 0) error = nl_socket_set_nonblocking(events_.get());
   if (error < 0) throw std::runtime_error(std::string("address events: ") + nl_geterror(error));
