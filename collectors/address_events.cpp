@@ -43,7 +43,8 @@ AddressEventListener::AddressEventListener(Logger& logger, std::size_t max_addre
   // Subscribed first, then the baseline dump: nothing can slip between the two. Each event
   // carries the address's whole state, so one queued during the dump and applied after it
   // still leaves the latest state.
-  resynchronise();
+  resync_due_ = !try_resynchronise();
+  retry_at_ = std::chrono::steady_clock::now() + kRetryInterval;
   thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
@@ -101,10 +102,9 @@ bool AddressEventListener::try_resynchronise() {
 
 void AddressEventListener::run(const std::stop_token& stop) {
   pollfd descriptor{.fd = nl_socket_get_fd(events_.get()), .events = POLLIN, .revents = 0};
-  bool resync_due = false;
   while (!stop.stop_requested()) {
-    if (resync_due && std::chrono::steady_clock::now() >= retry_at_) {
-      resync_due = !try_resynchronise();
+    if (resync_due_ && std::chrono::steady_clock::now() >= retry_at_) {
+      resync_due_ = !try_resynchronise();
       retry_at_ = std::chrono::steady_clock::now() + kRetryInterval;
     }
     if (poll(&descriptor, 1, kPollMilliseconds) <= 0) continue;
@@ -119,7 +119,7 @@ void AddressEventListener::run(const std::stop_token& stop) {
     } else {
       logger_.warn("address events", {{"err", nl_geterror(error)}});
     }
-    resync_due = true;
+    resync_due_ = true;
     retry_at_ = {};  // now
   }
 }

@@ -27,8 +27,9 @@ struct DadSnapshot {
 
 class AddressEventListener {
  public:
-  // Throws std::runtime_error when the netlink sockets cannot be set up or the first dump
-  // fails. Follows at most `max_addresses` addresses in DAD trouble.
+  // Throws std::runtime_error when the netlink sockets cannot be set up. A first dump that fails
+  // is logged and retried every second, the snapshot unsynchronised meanwhile. Follows at most
+  // `max_addresses` addresses in DAD trouble.
   AddressEventListener(Logger& logger, std::size_t max_addresses);
   AddressEventListener(const AddressEventListener&) = delete;
   AddressEventListener& operator=(const AddressEventListener&) = delete;
@@ -50,7 +51,9 @@ class AddressEventListener {
   DadTable table_;
   std::uint64_t overruns_ = 0;
   bool synchronised_ = true;
-  std::chrono::steady_clock::time_point retry_at_{};  // the listener's thread only
+  // After construction, the listener's thread only.
+  bool resync_due_ = false;
+  std::chrono::steady_clock::time_point retry_at_{};
   std::jthread thread_;  // last: starts after every other member is ready
 };
 
