@@ -223,6 +223,12 @@ void define_neighbor_options(CLI::App& app, ExporterConfig& config, RawOptions& 
       ->check(CLI::Range(4096, 256 * 1024 * 1024));
 }
 
+void define_dad_options(CLI::App& app, ExporterConfig& config) {
+  app.add_flag("--collector.dad,!--no-collector.dad", config.dad_enabled,
+               "Report this host's addresses whose Duplicate Address Detection failed or is "
+               "under way, from netlink address events (default on)");
+}
+
 void apply(const RawOptions& raw, ExporterConfig& config) {
   config.listen = *ListenAddress::parse(raw.listen_address);
   config.log_level = *parse_log_level(raw.log_level);
@@ -312,6 +318,7 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
   define_tracker_options(app, config, raw);
   define_neighbor_options(app, config, raw);
   define_probe_options(app, config, raw);
+  define_dad_options(app, config);
 
   auto* analyze = app.add_subcommand("analyze",
                                      "Read pcap/pcapng files and report conflicts "

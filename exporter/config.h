@@ -50,6 +50,10 @@ struct ExporterConfig {
   NeighborCollectorOptions neighbor;  // watch list, series cap, interface filter
   int neighbor_event_buffer_bytes = 4 * 1024 * 1024;
 
+  // This host's addresses whose IPv6 Duplicate Address Detection failed or is under way, from
+  // netlink address events (--no-collector.dad: no socket, no series).
+  bool dad_enabled = true;
+
   // `analyze FILE...`: read captures instead of serving metrics.
   bool analyze = false;
   std::vector<std::string> analyze_files;
