@@ -81,6 +81,8 @@ void ClaimTracker::forget_interface(InterfaceIndex interface) {
   for (const auto slot : slots) remove(slot, Timestamp{});
   observer_ = observer;
   interfaces_.at(interface) = InterfaceReport{};
+  std::erase_if(pending_probes_,
+                [&](const PendingProbe& p) { return p.key.interface == interface; });
 }
 
 std::optional<InterfaceIndex> ClaimTracker::find_interface(std::string_view name) const {
@@ -109,8 +111,13 @@ ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const Resolutio
   ++counters.probes;
   // A probe is an intent, never a claim: it only matters when someone else holds the address
   // (a DHCP server handing out a used lease, a host about to take a live IP).
-  const auto slot = find(AddressKey{frame.target_ip, frame.vlan, interface});
-  if (slot == kNone) return ClaimEvent::probe;
+  const AddressKey probed{frame.target_ip, frame.vlan, interface};
+  const auto slot = find(probed);
+  if (slot == kNone) {
+    if (pending_probes_.size() == kMaxPendingProbes) pending_probes_.erase(pending_probes_.begin());
+    pending_probes_.push_back({.key = probed, .prober = frame.sender_mac, .at = now});
+    return ClaimEvent::probe;
+  }
   const auto horizon = now - config_.window;
   const auto held = claimants_of(records_[slot]);
   const bool claimed_by_other = std::any_of(held.begin(), held.end(), [&](const Claimant& c) {
@@ -126,7 +133,23 @@ ClaimEvent ClaimTracker::observe_claim(const AddressKey& key, const MacAddress& 
   const auto slot = find(key);
   if (slot != kNone) return update(slot, mac, now);
   insert(key, mac, now);
+  if (!pending_probes_.empty() && answers_pending_probe(key, mac, now)) {
+    ++interfaces_[key.interface].probes_for_claimed;
+    return ClaimEvent::probe_answered;
+  }
   return ClaimEvent::new_address;
+}
+
+bool ClaimTracker::answers_pending_probe(const AddressKey& key, const MacAddress& mac,
+                                         Timestamp now) {
+  std::erase_if(pending_probes_,
+                [&](const PendingProbe& p) { return p.at < now - kProbeAnswerTime; });
+  const auto answered =
+      std::find_if(pending_probes_.begin(), pending_probes_.end(),
+                   [&](const PendingProbe& p) { return p.key == key && !same_mac(p.prober, mac); });
+  if (answered == pending_probes_.end()) return false;
+  pending_probes_.erase(answered);
+  return true;
 }
 
 ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Timestamp now) {

@@ -63,6 +63,8 @@ enum class ClaimEvent : std::uint8_t {
   returning_claimant,  // a MAC from earlier in the window claims it again: a flap
   probe,               // RFC 5227 probe for an address nobody else claims
   probe_for_claimed,   // RFC 5227 probe for an address another MAC claims
+  probe_answered,      // first claim for an address, by a MAC that is not the one probing for
+                       // it just before: a holder defending it (the prober's DAD fails)
 };
 
 // What one verification round for an address heard: the distinct MACs that answered it.
@@ -88,7 +90,7 @@ struct InterfaceReport {
   std::uint64_t moves = 0;
   std::uint64_t flaps = 0;
   std::uint64_t probes = 0;
-  std::uint64_t probes_for_claimed = 0;
+  std::uint64_t probes_for_claimed = 0;  // and probes answered by a holder unknown before
   std::uint64_t evictions = 0;
   std::uint64_t claimant_evictions = 0;
   std::uint64_t expirations = 0;
@@ -214,6 +216,9 @@ class ClaimTracker {
 
   ClaimEvent observe_probe(InterfaceIndex interface, const ResolutionFrame& frame, Timestamp now);
   ClaimEvent observe_claim(const AddressKey& key, const MacAddress& mac, Timestamp now);
+  // Whether `mac`'s first claim for `key` answers another MAC's recent probe for it (and
+  // forgets that probe, so that one probe counts once).
+  bool answers_pending_probe(const AddressKey& key, const MacAddress& mac, Timestamp now);
   ClaimEvent update(std::uint32_t slot, const MacAddress& mac, Timestamp now);
   std::uint32_t insert(const AddressKey& key, const MacAddress& mac, Timestamp now);
   std::uint32_t eviction_victim() const;  // least recently claimed, preferring no contest
@@ -255,6 +260,18 @@ class ClaimTracker {
   std::unordered_set<std::uint32_t> notable_;
   std::uint32_t head_ = kNone;
   std::uint32_t tail_ = kNone;
+  // Probes for addresses nobody claimed in the window, for as long as a holder takes to
+  // defend one (RFC 4862 DAD: one RetransTimer, 1 s; RFC 5227: PROBE_MAX + ANNOUNCE_WAIT):
+  // the holder of an address it had no reason to mention before answers only now. Few and
+  // short-lived, so a small vector, oldest first, capped.
+  struct PendingProbe {
+    AddressKey key;
+    MacAddress prober;
+    Timestamp at;
+  };
+  static constexpr std::size_t kMaxPendingProbes = 64;
+  static constexpr Duration kProbeAnswerTime = std::chrono::seconds(3);
+  std::vector<PendingProbe> pending_probes_;
   VerdictObserver* observer_ = nullptr;
 };
 

@@ -152,6 +152,27 @@ TEST_F(ClaimTrackerTest, ProbesNeverMakeAnAddressContestedNorTrackZero) {
   EXPECT_EQ(counters.mac_changes, 0U);
 }
 
+// A holder that had said nothing in the window answers a probe for its address (RFC 5227
+// defence, or the advertisement that makes a DAD probe fail): a probe for a claimed address
+// all the same, seen the other way round.
+TEST_F(ClaimTrackerTest, AProbeAnsweredByAHolderUnknownBeforeCountsAsAProbeForAClaimedAddress) {
+  const auto other_ip = *Ipv4Address::parse("192.0.2.99");
+  EXPECT_EQ(see(probe(kPeerMac, kServerIp)), ClaimEvent::probe);
+  EXPECT_EQ(see(reply(kOwnerMac, kServerIp)), ClaimEvent::probe_answered);
+  EXPECT_EQ(interface_report().probes_for_claimed, 1U);
+  EXPECT_EQ(see(reply(kOwnerMac, kServerIp)), ClaimEvent::refreshed);  // one probe counts once
+
+  // The prober announcing the address it found free is no answer; neither is a holder that
+  // speaks up long after the probe.
+  see(probe(kPeerMac, other_ip));
+  EXPECT_EQ(see(reply(kPeerMac, other_ip)), ClaimEvent::new_address);
+  const auto late_ip = *Ipv4Address::parse("192.0.2.98");
+  see(probe(kPeerMac, late_ip));
+  EXPECT_EQ(see(reply(kOwnerMac, late_ip), seconds(10)), ClaimEvent::new_address);
+  EXPECT_EQ(interface_report().probes_for_claimed, 1U);
+  EXPECT_FALSE(report_for(kServerIp));
+}
+
 TEST_F(ClaimTrackerTest, SenderThatCannotOwnAnAddressIsNotAClaim) {
   auto forged = reply(*MacAddress::parse("ff:ff:ff:ff:ff:ff"), kServerIp);
   forged.sender_mac_invalid = true;
