@@ -161,13 +161,16 @@ void render_interface_series(const ArpState& state,
   auto moved = gauge("arp_addresses_moved",
                      "Addresses whose MAC changed once within the window (NIC swap, migration, "
                      "failover).");
-  auto frames = counter("arp_frames_total", "ARP frames decoded, by RFC 826/5227 kind.");
+  auto frames = counter("arp_frames_total",
+                        "ARP (family ipv4) and Neighbor Discovery (ipv6) frames decoded, by "
+                        "RFC 826/5227 kind.");
   auto rejected = counter("arp_frames_rejected_total", "Frames the decoder refused, by reason.");
   auto ignored = counter("arp_frames_ignored_total", "ARP frames matching an ignore rule.");
   auto invalid = counter("arp_frames_sender_invalid_total",
-                         "ARP frames whose sender MAC is zero, broadcast or multicast.");
+                         "ARP and ND frames whose sender MAC is zero, broadcast or multicast.");
   auto mismatch = counter("arp_frames_source_mismatch_total",
-                          "ARP frames whose Ethernet source differs from the ARP sender MAC.");
+                          "ARP and ND frames whose Ethernet source differs from the sender MAC (ARP "
+                          "sender hardware address, ND link-layer address option).");
   auto own_probes = counter("arp_frames_own_probes_total",
                             "RFC 5227 probes this host sent, seen again by the capture.");
   auto changes = counter("arp_mac_changes_total",
@@ -176,9 +179,9 @@ void render_interface_series(const ArpState& state,
                        "MAC changes to a MAC not seen for that address within the window.");
   auto flaps = counter("arp_address_flaps_total",
                        "MAC changes back to a MAC that claimed the address earlier in the window.");
-  auto probes = counter("arp_probes_total", "RFC 5227 probes (sender IP 0.0.0.0).");
+  auto probes = counter("arp_probes_total", "RFC 5227 probes (sender IP 0.0.0.0) and IPv6 DAD probes (from ::).");
   auto probes_claimed = counter("arp_probes_for_claimed_address_total",
-                                "RFC 5227 probes for an address another MAC claims.");
+                                "RFC 5227 and DAD probes for an address another MAC claims.");
   auto evictions = counter("arp_tracker_evictions_total",
                            "Addresses dropped because the tracker was full (oldest first).");
   auto claimant_evictions = counter("arp_tracker_claimant_evictions_total",
@@ -195,9 +198,13 @@ void render_interface_series(const ArpState& state,
     contested.add({{"interface", name}}, as_double(report.contested));
     moved.add({{"interface", name}}, as_double(report.moved));
     flapped.add({{"interface", name}}, as_double(report.flapped));
-    for (const auto kind : kAllFrameKinds) {
-      frames.add({{"interface", name}, {"kind", std::string(to_string(kind))}},
-                 as_double(counters.frames.frames(kind)));
+    for (const auto family : kAllIpFamilies) {
+      for (const auto kind : kAllFrameKinds) {
+        frames.add({{"interface", name},
+                    {"family", std::string(to_string(family))},
+                    {"kind", std::string(to_string(kind))}},
+                   as_double(counters.frames.frames(family, kind)));
+      }
     }
     for (const auto reason : kAllRejectReasons) {
       rejected.add({{"interface", name}, {"reason", std::string(to_string(reason))}},

@@ -34,7 +34,7 @@ bool ArpPipeline::forget_interface(std::string_view name) {
 
 PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const std::byte> frame,
                                      Timestamp captured) {
-  const auto decoded = decode_arp_frame(frame);
+  const auto decoded = decode_frame(frame);
   auto& counters = counters_.at(interface);
   counters.frames.count(decoded);
   if (!decoded) return {};

@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "core/arp_decoder.h"
+#include "core/frame_decoder.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"

@@ -41,6 +41,15 @@ class ByteReader {
     return value;
   }
 
+  // The next `count` bytes as a view, for a message that is walked or summed as a whole (an
+  // ICMPv6 checksum, its options); empty and consuming nothing when fewer are left.
+  std::span<const std::byte> take(std::size_t count) {
+    if (!has(count)) return {};
+    const auto taken = bytes_.first(count);
+    bytes_ = bytes_.subspan(count);
+    return taken;
+  }
+
   // Copies exactly `out.size()` bytes, or nothing.
   bool copy(std::span<std::uint8_t> out) {
     if (!has(out.size())) return false;

@@ -5,7 +5,11 @@
 namespace arp {
 
 std::uint64_t FrameCounters::total_frames() const {
-  return std::accumulate(frames_.begin(), frames_.end(), std::uint64_t{0});
+  std::uint64_t total = 0;
+  for (const auto& kinds : frames_) {
+    total = std::accumulate(kinds.begin(), kinds.end(), total);
+  }
+  return total;
 }
 
 std::uint64_t FrameCounters::total_rejected() const {

@@ -63,6 +63,7 @@ class Ipv4Network {
 enum class IpFamily : std::uint8_t { ipv4, ipv6 };
 // The `family` label value: "ipv4" or "ipv6".
 std::string_view to_string(IpFamily family);
+inline constexpr std::array kAllIpFamilies = {IpFamily::ipv4, IpFamily::ipv6};
 
 // An IPv4 or IPv6 address in 16 bytes, IPv4 as the IPv4-mapped ::ffff:a.b.c.d (RFC 4291
 // 2.5.5.2), so that both families compare, hash and sort in one key. Byte-aligned on purpose:

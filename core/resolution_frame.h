@@ -17,6 +17,10 @@ enum class ResolutionProtocol : std::uint8_t {
   arp,  // RFC 826, IPv4
   nd,   // RFC 4861 Neighbor Solicitation / Advertisement, IPv6
 };
+// The family a protocol resolves: the `family` label of the frame counters.
+constexpr IpFamily family_of(ResolutionProtocol protocol) {
+  return protocol == ResolutionProtocol::arp ? IpFamily::ipv4 : IpFamily::ipv6;
+}
 
 // RFC 826 operation plus the RFC 5227 reading of its addresses. Neighbor Discovery maps onto
 // the same kinds: a solicitation from a unicast source is a request, one from :: a probe (DAD,
@@ -33,22 +37,33 @@ inline constexpr std::array kAllFrameKinds = {FrameKind::request, FrameKind::rep
                                               FrameKind::gratuitous_reply};
 std::string_view to_string(FrameKind kind);
 
+// Why a frame was refused. The ARP reasons first, then Neighbor Discovery's (RFC 4861 7.1.1 and
+// 7.1.2: what a node must drop, because the message cannot be trusted or cannot be read).
 enum class RejectReason : std::uint8_t {
   truncated,                  // shorter than the headers it announces
-  not_arp,                    // another EtherType, or more than two VLAN tags
-  unsupported_hardware_type,  // htype != 1 (Ethernet)
-  unsupported_protocol_type,  // ptype != 0x0800 (IPv4)
-  bad_hardware_length,        // hlen != 6
-  bad_protocol_length,        // plen != 4
-  unknown_opcode,             // not 1 (request) or 2 (reply)
+  unsupported_ethertype,      // neither ARP nor IPv6, or more than two VLAN tags
+  unsupported_hardware_type,  // ARP htype != 1 (Ethernet)
+  unsupported_protocol_type,  // ARP ptype != 0x0800 (IPv4)
+  bad_hardware_length,        // ARP hlen != 6
+  bad_protocol_length,        // ARP plen != 4
+  unknown_opcode,             // ARP operation not 1 (request) or 2 (reply)
+  not_neighbor_discovery,     // IPv6, but not an ICMPv6 solicitation or advertisement
+  bad_hop_limit,              // ND hop limit != 255: sent from off the link, or forged
+  bad_icmp_code,              // ND ICMPv6 code != 0
+  bad_checksum,               // ND ICMPv6 checksum wrong
+  bad_target,                 // ND target multicast, unspecified or IPv4-mapped
+  bad_option,                 // ND option of length 0, past the message, or an LLA not 8 bytes
+  bad_addressing,             // ND from :: not to a solicited-node group or with a source LLA;
+                              // solicited advertisement to a group; multicast IPv6 source
 };
-inline constexpr std::array kAllRejectReasons = {RejectReason::truncated,
-                                                 RejectReason::not_arp,
-                                                 RejectReason::unsupported_hardware_type,
-                                                 RejectReason::unsupported_protocol_type,
-                                                 RejectReason::bad_hardware_length,
-                                                 RejectReason::bad_protocol_length,
-                                                 RejectReason::unknown_opcode};
+inline constexpr std::array kAllRejectReasons = {
+    RejectReason::truncated,           RejectReason::unsupported_ethertype,
+    RejectReason::unsupported_hardware_type, RejectReason::unsupported_protocol_type,
+    RejectReason::bad_hardware_length, RejectReason::bad_protocol_length,
+    RejectReason::unknown_opcode,      RejectReason::not_neighbor_discovery,
+    RejectReason::bad_hop_limit,       RejectReason::bad_icmp_code,
+    RejectReason::bad_checksum,        RejectReason::bad_target,
+    RejectReason::bad_option,          RejectReason::bad_addressing};
 std::string_view to_string(RejectReason reason);
 
 struct ResolutionFrame {

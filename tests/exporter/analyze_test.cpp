@@ -414,7 +414,7 @@ TEST_F(AnalyzeTest, FramesThatAreNotArpAreCountedByReason) {
 
   EXPECT_EQ(result.code, kAnalyzeNothingContested) << result.err;
   const auto json = result.json();
-  EXPECT_EQ(json["rejected"]["not_arp"], 1);
+  EXPECT_EQ(json["rejected"]["unsupported_ethertype"], 1);
   EXPECT_EQ(json["rejected"]["truncated"], 1);
   EXPECT_EQ(json["frames"]["reply"], 0);
 }

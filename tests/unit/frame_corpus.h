@@ -1,4 +1,4 @@
-// Reads tests/data/arp_frames.hex: named frames kept as reviewable hex text.
+// Reads tests/data/arp_frames.hex (or nd_frames.hex): named frames kept as reviewable hex text.
 #pragma once
 
 #include <cstddef>
@@ -20,8 +20,9 @@ inline std::vector<std::byte> bytes_from_hex(const std::string& hex) {
   return bytes;
 }
 
-inline std::map<std::string, std::vector<std::byte>> load_frames() {
-  const std::string path = std::string(ARP_TEST_DATA_DIR) + "/arp_frames.hex";
+inline std::map<std::string, std::vector<std::byte>> load_frames(
+    const std::string& name = "arp_frames.hex") {
+  const std::string path = std::string(ARP_TEST_DATA_DIR) + "/" + name;
   std::ifstream file(path);
   if (!file) throw std::runtime_error("cannot open " + path);
   std::map<std::string, std::vector<std::byte>> frames;

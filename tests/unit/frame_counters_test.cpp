@@ -23,7 +23,7 @@ TEST(FrameCountersTest, CountsKindsReasonsAndFlags) {
   EXPECT_EQ(counters.total_frames(), 7U);
   EXPECT_EQ(counters.rejected(RejectReason::truncated), 1U);
   EXPECT_EQ(counters.rejected(RejectReason::bad_protocol_length), 1U);
-  EXPECT_EQ(counters.rejected(RejectReason::not_arp), 1U);
+  EXPECT_EQ(counters.rejected(RejectReason::unsupported_ethertype), 1U);
   EXPECT_EQ(counters.total_rejected(), 3U);
   EXPECT_EQ(counters.source_mismatch(), 2U);
   EXPECT_EQ(counters.invalid_sender(), 1U);
