@@ -21,99 +21,13 @@ namespace {
 // linux/neighbour.h of Linux 6.16; Debian 12's headers predate it.
 constexpr std::uint32_t kNtfExtExtValidated = 1U << 2U;
 
-std::runtime_error netlink_error(const std::string& what, int error) {
-  return std::runtime_error(what + ": " + nl_geterror(error));
-}
-
 std::optional<NeighborFamily> family_of(int family) {
   if (family == AF_INET) return NeighborFamily::inet;
   if (family == AF_INET6) return NeighborFamily::inet6;
   return std::nullopt;
 }
 
-// The kernel sizes each chunk of a dump after the largest read buffer it has seen, up to
-// 32 KiB (netlink_recvmsg's cap on max_recvmsg_len). Twice that, so no chunk is ever cut
-// short, and without libnl's MSG_PEEK round trip: one recvmsg per chunk of ~400 entries.
-constexpr std::size_t kDumpBufferBytes = 64 * 1024;
-
-struct FreeDeleter {
-  void operator()(unsigned char* buffer) const noexcept { std::free(buffer); }
-};
-
-struct NlMsgDeleter {
-  void operator()(nl_msg* message) const noexcept { nlmsg_free(message); }
-};
-
-// Sends a dump request and runs `handle` on every message of the answer, straight from the
-// receive buffer: libnl's nl_recvmsgs would copy each message into an nl_msg of its own (one
-// allocation per neighbour entry), and its default callbacks turn NLM_F_DUMP_INTR into an
-// error after the fact. Here every message is checked for the answer's sequence number and
-// port, NLMSG_ERROR fails the dump, and the flag is reported as `interrupted`.
-template <typename Request>
-DumpResult dump(nl_sock* socket, int type, Request request, const char* what,
-                const std::function<void(const nlmsghdr*)>& handle) {
-  const std::unique_ptr<nl_msg, NlMsgDeleter> message(nlmsg_alloc_simple(type, NLM_F_DUMP));
-  if (!message) throw std::runtime_error(std::string(what) + ": out of memory");
-  int error = nlmsg_append(message.get(), &request, sizeof request, NLMSG_ALIGNTO);
-  if (error >= 0) error = nl_send_auto(socket, message.get());
-  if (error < 0) throw netlink_error(what, error);
-  const std::uint32_t sequence = nlmsg_hdr(message.get())->nlmsg_seq;
-  const std::uint32_t port = nl_socket_get_local_port(socket);
-
-  DumpResult result;
-  for (;;) {
-    sockaddr_nl peer{};
-    unsigned char* raw = nullptr;
-    const int length = nl_recv(socket, &peer, &raw, nullptr);
-    const std::unique_ptr<unsigned char, FreeDeleter> buffer(raw);
-    if (length < 0) throw netlink_error(what, length);
-    if (length == 0) throw std::runtime_error(std::string(what) + ": the kernel closed the dump");
-    int remaining = length;
-    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer.get()); nlmsg_ok(header, remaining);
-         header = nlmsg_next(header, &remaining)) {
-      // Something else on this socket (a late answer to an earlier request) is not ours.
-      if (header->nlmsg_seq != sequence || (header->nlmsg_pid != 0 && header->nlmsg_pid != port)) {
-        continue;
-      }
-      if ((header->nlmsg_flags & NLM_F_DUMP_INTR) != 0) result.interrupted = true;
-      if (header->nlmsg_type == NLMSG_DONE) return result;
-      if (header->nlmsg_type == NLMSG_ERROR) {
-        int code = -EPROTO;
-        if (header->nlmsg_len >= static_cast<std::uint32_t>(nlmsg_size(sizeof(nlmsgerr)))) {
-          nlmsgerr failure{};
-          std::memcpy(&failure, nlmsg_data(header), sizeof failure);
-          code = failure.error;
-        }
-        if (code == 0) return result;  // an acknowledgement ends the answer too
-        throw std::runtime_error(std::string(what) + ": " + std::strerror(-code));
-      }
-      if (header->nlmsg_type == NLMSG_NOOP || header->nlmsg_type == NLMSG_OVERRUN) continue;
-      handle(header);
-    }
-  }
-}
-
-template <typename T>
-std::optional<T> read_attribute(nlattr* attribute) {
-  if (attribute == nullptr || nla_len(attribute) < static_cast<int>(sizeof(T))) return std::nullopt;
-  T value{};
-  std::memcpy(&value, nla_data(attribute), sizeof value);
-  return value;
-}
-
 }  // namespace
-
-void NlSocketDeleter::operator()(nl_sock* socket) const noexcept { nl_socket_free(socket); }
-
-NlSocket connect_route_socket() {
-  NlSocket socket(nl_socket_alloc());
-  if (!socket) throw std::runtime_error("netlink: cannot allocate a socket");
-  int error = nl_connect(socket.get(), NETLINK_ROUTE);
-  if (error >= 0) error = nl_socket_set_msg_buf_size(socket.get(), kDumpBufferBytes);
-  if (error >= 0) nl_socket_disable_msg_peek(socket.get());
-  if (error < 0) throw netlink_error("netlink connect", error);
-  return socket;
-}
 
 std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header) {
   if (header->nlmsg_type != RTM_NEWNEIGH && header->nlmsg_type != RTM_DELNEIGH) return std::nullopt;
@@ -159,7 +73,8 @@ DumpResult dump_neighbors(nl_sock* socket, const std::function<void(const Neighb
   for (const int family : {AF_INET, AF_INET6}) {
     ndmsg request{};
     request.ndm_family = static_cast<std::uint8_t>(family);
-    result.interrupted |= dump(socket, RTM_GETNEIGH, request, "neighbour dump", handle).interrupted;
+    result.interrupted |=
+        dump_route(socket, RTM_GETNEIGH, request, "neighbour dump", handle).interrupted;
   }
   return result;
 }
@@ -208,7 +123,7 @@ std::vector<NeighborTableInfo> dump_neighbor_tables(nl_sock* socket) {
   };
   ndtmsg request{};
   request.ndtm_family = AF_UNSPEC;
-  dump(socket, RTM_GETNEIGHTBL, request, "neighbour table dump", handle);
+  dump_route(socket, RTM_GETNEIGHTBL, request, "neighbour table dump", handle);
   return tables;
 }
 

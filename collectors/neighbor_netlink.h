@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "collectors/netlink_dump.h"
 #include "core/neighbor.h"
 
 struct nl_sock;
@@ -15,21 +16,9 @@ struct nl_msg;
 
 namespace arp {
 
-struct NlSocketDeleter {
-  void operator()(nl_sock* socket) const noexcept;
-};
-using NlSocket = std::unique_ptr<nl_sock, NlSocketDeleter>;
-
-// A connected NETLINK_ROUTE socket. Throws std::runtime_error with libnl's text on failure.
-NlSocket connect_route_socket();
-
 // Parses one RTM_NEWNEIGH/RTM_DELNEIGH message; nullopt for other families (bridge FDB),
 // proxy entries, or a message whose attributes are missing or of the wrong size.
 std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header);
-
-struct DumpResult {
-  bool interrupted = false;  // NLM_F_DUMP_INTR: the table changed during the dump
-};
 
 // Calls `visit` for every IPv4 and IPv6 neighbour entry, without allocating per entry.
 // Throws std::runtime_error("neighbour dump: ...") on a netlink error.

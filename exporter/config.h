@@ -50,6 +50,10 @@ struct ExporterConfig {
   NeighborCollectorOptions neighbor;  // watch list, series cap, interface filter
   int neighbor_event_buffer_bytes = 4 * 1024 * 1024;
 
+  // This host's addresses whose IPv6 Duplicate Address Detection failed or is under way, from
+  // netlink address events (--no-collector.dad: no socket, no series).
+  bool dad_enabled = true;
+
   // `analyze FILE...`: read captures instead of serving metrics.
   bool analyze = false;
   std::vector<std::string> analyze_files;
@@ -57,7 +61,7 @@ struct ExporterConfig {
 
   // `check IP`: ask the segment who answers for one address, print it, exit.
   bool check = false;
-  Ipv4Address check_ip;
+  IpAddress check_ip;           // either family: ARP probes for IPv4, DAD solicitations for IPv6
   std::string check_interface;  // empty: the interface whose subnet holds check_ip
   unsigned check_count = 3;
   Duration check_timeout = std::chrono::seconds(1);

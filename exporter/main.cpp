@@ -6,6 +6,7 @@
 
 #include "collectors/arp_collector.h"
 #include "collectors/capture_manager.h"
+#include "collectors/dad_collector.h"
 #include "collectors/neighbor_collector.h"
 #include "collectors/process_collector.h"
 #include "collectors/trouble_neighbor_feed.h"
@@ -25,6 +26,9 @@ namespace {
 
 // Neighbour entries whose changes are followed; the kernel's own limit (gc_thresh3) is far below.
 constexpr std::size_t kMaxFollowedNeighbors = 4'000'000;
+// This host's addresses in DAD trouble (tentative or failed) that are followed; a host has far
+// fewer addresses than this in trouble at once, even at boot.
+constexpr std::size_t kMaxDadAddresses = 1024;
 
 // Blocks SIGINT, SIGTERM and SIGHUP in every thread started after this, so main can sigwait for
 // them.
@@ -116,6 +120,18 @@ int serve(const ExporterConfig& config, std::vector<std::string> arguments,
         std::make_unique<NetlinkNeighborSource>(), neighbor_events.get(),
         config.arp_enabled ? &pipeline : nullptr, vendors, config.neighbor, logger);
     collectors.push_back({"neighbor", neighbor_collector});
+  }
+  std::unique_ptr<AddressEventListener> address_events;
+  std::shared_ptr<DadCollector> dad_collector;
+  if (config.dad_enabled) {
+    try {
+      address_events = std::make_unique<AddressEventListener>(logger, kMaxDadAddresses);
+    } catch (const std::exception& failure) {
+      // The collector then reports itself failed on every scrape, never "all addresses fine".
+      logger.error("address events unavailable", {{"err", failure.what()}});
+    }
+    dad_collector = std::make_shared<DadCollector>(address_events.get());
+    collectors.push_back({"dad", dad_collector});
   }
   const auto process_collector = std::make_shared<ProcessCollector>();
   collectors.push_back({"process", process_collector});

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "collectors/dad_collector.h"
 #include "collectors/neighbor_collector.h"
 #include "exporter/config_reload.h"
 #include "exporter/metrics_endpoint.h"
@@ -17,6 +18,14 @@ class FixedCollector : public prometheus::Collectable {
  public:
   std::vector<prometheus::MetricFamily> Collect() const override {
     return render_arp_metrics(testing::incident_state(), testing::real_vendors(), 1000);
+  }
+};
+
+// Every family of the DAD collector, whatever this machine's addresses.
+class FixedDadCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return render_dad_metrics({}, kernel_interface_name);
   }
 };
 
@@ -40,8 +49,9 @@ TEST(MetricsDocTest, EveryExposedMetricIsDocumentedAndEveryDocumentedOneExposed)
       NeighborCollectorOptions{}, logger);
   const auto reloads = std::make_shared<ConfigReloader>(std::vector<std::string>{},
                                                         ExporterConfig{}, ReloadTargets{}, logger);
-  const MetricsEndpoint endpoint({{"arp", collector}, {"neighbor", neighbors}, {"config", reloads}},
-                                 logger);
+  const auto dad = std::make_shared<FixedDadCollector>();
+  const MetricsEndpoint endpoint(
+      {{"arp", collector}, {"neighbor", neighbors}, {"config", reloads}, {"dad", dad}}, logger);
   const auto exposed = names_matching(endpoint.scrape(), std::regex(R"(# TYPE (arp_[a-z0-9_]+) )"));
 
   std::ifstream file(std::string(ARP_DOCS_DIR) + "/metrics.md");

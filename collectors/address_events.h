@@ -1,0 +1,60 @@
+// Follows this host's addresses on its own thread: one dump at start-up, then the kernel's
+// address events (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR), so that an address whose DAD
+// failed is seen the moment the kernel marks it, and nothing is dumped per scrape. A socket
+// overrun (ENOBUFS) is counted and followed by a dump that resynchronises.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "collectors/dad_state.h"
+#include "collectors/logger.h"
+#include "collectors/netlink_dump.h"
+
+namespace arp {
+
+struct DadSnapshot {
+  std::vector<DadEntry> addresses;  // tentative or failed, in key order
+  std::uint64_t overruns = 0;       // ENOBUFS on the event socket, each followed by a dump
+  std::uint64_t overflows = 0;      // addresses in trouble not followed: the table was full
+  // False while the last resynchronisation failed (it is retried every second): the table may
+  // miss what the lost events said.
+  bool synchronised = true;
+};
+
+class AddressEventListener {
+ public:
+  // Throws std::runtime_error when the netlink sockets cannot be set up. A first dump that fails
+  // is logged and retried every second, the snapshot unsynchronised meanwhile. Follows at most
+  // `max_addresses` addresses in DAD trouble.
+  AddressEventListener(Logger& logger, std::size_t max_addresses);
+  AddressEventListener(const AddressEventListener&) = delete;
+  AddressEventListener& operator=(const AddressEventListener&) = delete;
+  ~AddressEventListener();
+
+  DadSnapshot snapshot() const;
+
+ private:
+  void run(const std::stop_token& stop);
+  void resynchronise();
+  bool try_resynchronise();
+  static int on_message(nl_msg* message, void* self);
+
+  Logger& logger_;
+  std::size_t max_addresses_;
+  NlSocket events_;
+  NlSocket dump_;
+  mutable std::mutex mutex_;
+  DadTable table_;
+  std::uint64_t overruns_ = 0;
+  bool synchronised_ = true;
+  // After construction, the listener's thread only.
+  bool resync_due_ = false;
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::jthread thread_;  // last: starts after every other member is ready
+};
+
+}  // namespace arp
