@@ -2,13 +2,22 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace arp {
 namespace {
 
-// The first `vlan` in a BPF expression shifts every later offset, so ARP is tested untagged
-// first, then behind one tag, then behind two (QinQ).
-constexpr const char* kArpFilter = "arp or (vlan and (arp or (vlan and arp)))";
+// ARP, and ICMPv6 Neighbor Solicitations (135) and Advertisements (136): the rest of IPv6
+// (echo, router discovery, MLD) never reaches user space. Hosts send ND without extension
+// headers (and RFC 6980 forbids fragmenting it), so the IPv6 header's next header (byte 6) is
+// ICMPv6 (58) and the ICMPv6 type is the first byte after the 40-byte header; `icmp6` would
+// also walk a fragment header, for nothing. The first `vlan` in a BPF expression shifts every
+// later offset, so each is tested untagged first, then behind one tag, then behind two (QinQ).
+std::string capture_filter() {
+  const std::string frames =
+      "arp or (ip6 and ip6[6] == 58 and (ip6[40] == 135 or ip6[40] == 136))";
+  return frames + " or (vlan and (" + frames + " or (vlan and (" + frames + "))))";
+}
 constexpr auto kFirstRetry = std::chrono::milliseconds(500);
 constexpr auto kLongestRetry = std::chrono::milliseconds(30'000);
 // Frames handed to the pipeline under one lock; a scrape waits at most this many (~50 ns
@@ -62,7 +71,7 @@ PcapHandle open_arp_capture(const std::string& interface, const CaptureOptions& 
     return nullptr;
   }
   BpfProgram program;
-  if (program.compile(handle.get(), kArpFilter) != 0 ||
+  if (program.compile(handle.get(), capture_filter().c_str()) != 0 ||
       pcap_setfilter(handle.get(), program.get()) != 0) {
     error = "capture on " + interface + ": filter: " + pcap_geterr(handle.get());
     return nullptr;

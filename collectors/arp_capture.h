@@ -19,7 +19,7 @@
 namespace arp {
 
 struct CaptureOptions {
-  int snapshot_length = 256;           // ARP with two VLAN tags fits in 50 bytes
+  int snapshot_length = 256;           // ARP with two VLAN tags: 50 bytes; ND: about 110
   int buffer_bytes = 4 * 1024 * 1024;  // kernel ring: absorbs an ARP storm between wakeups
   bool promiscuous = false;            // on a mirror/SPAN port, turn this on
   // How long the kernel may hold frames before waking the capture (libpcap's buffer timeout,

@@ -26,7 +26,12 @@ bool is_selected(const HostInterface& interface, const InterfaceSelection& selec
   if (!interface.up || !interface.ethernet || interface.loopback) return false;
   if (selection.exclude && std::regex_match(interface.name, *selection.exclude)) return false;
   if (selection.include) return std::regex_match(interface.name, *selection.include);
-  return !interface.addresses.empty();
+  // Every up interface has an fe80:: address, a container's veth too: counting those would
+  // capture every veth on a busy node. An address still tentative or whose DAD failed counts:
+  // the interface is meant to be on that network, and the conflict is what we are here for.
+  const auto counts = [](const IpAddress& ip) { return ip.is_ipv4() || !ip.is_ipv6_link_local(); };
+  return std::any_of(interface.addresses.begin(), interface.addresses.end(), counts) ||
+         std::any_of(interface.unusable.begin(), interface.unusable.end(), counts);
 }
 
 CaptureManager::CaptureManager(InterfaceSelection selection, CaptureOptions options,

@@ -25,12 +25,13 @@
 namespace arp {
 
 struct InterfaceSelection {
-  std::optional<std::regex> include;  // when set, an interface needs no IPv4 address to match
+  std::optional<std::regex> include;  // when set, an interface needs no address to match
   std::optional<std::regex> exclude;
 };
 
-// Default: up, Ethernet, not loopback, with an IPv4 address. An include pattern replaces the
-// address condition (a mirror port has no address); exclude always applies.
+// Default: up, Ethernet, not loopback, with an IPv4 address or an IPv6 one that is not
+// link-local (tentative or DAD-failed ones count). An include pattern replaces the address
+// condition (a mirror port has no address); exclude always applies.
 bool is_selected(const HostInterface& interface, const InterfaceSelection& selection);
 
 struct CaptureView {

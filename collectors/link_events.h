@@ -1,7 +1,8 @@
-// A netlink socket on the kernel's link and IPv4 address groups, used only as a doorbell: any
-// message means "interfaces changed, rescan now", so an interface that returns is captured
-// again at once instead of at the next periodic rescan. The messages themselves are not
-// parsed; getifaddrs(3) stays the one source of what the interfaces are.
+// A netlink socket on the kernel's link and address groups (IPv4 and IPv6: an IPv6 address
+// that finishes DAD is announced there too), used only as a doorbell: any message means
+// "interfaces changed, rescan now", so an interface that returns is captured again at once
+// instead of at the next periodic rescan. The messages themselves are not parsed;
+// getifaddrs(3) stays the one source of what the interfaces are.
 #pragma once
 
 #include <string>

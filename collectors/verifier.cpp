@@ -139,10 +139,11 @@ void Verifier::log_own_address_trouble(const OwnAddressTrouble& trouble) {
       if (!text.empty()) text += ", ";
       text += mac_with_vendor(mac, vendors_);
     }
-    logger_.info("own address answered by several of this host's MACs",
-                 {{"ip", macs.ip.to_string()},
-                  {"macs", text},
-                  {"remedy", "sysctl net.ipv4.conf.all.arp_ignore=1 and arp_announce=2"}});
+    LogFields fields{{"ip", macs.ip.to_string()}, {"macs", text}};
+    // ARP flux has a sysctl; several MACs on one link for an IPv6 address (bonding) has none.
+    if (macs.ip.is_ipv4())
+      fields.emplace_back("remedy", "sysctl net.ipv4.conf.all.arp_ignore=1 and arp_announce=2");
+    logger_.info("own address answered by several of this host's MACs", fields);
   }
   logged_several_macs_ = std::move(several);
 }
@@ -165,7 +166,7 @@ void Verifier::send(const std::vector<Probe>& probes) {
     }
     std::string error = "probe on " + name + ": interface gone";
     if (interface != host_.end() && interface->ethernet) {
-      const auto frame = build_arp_probe(interface->mac, probe.key.vlan, probe.key.ip.ipv4());
+      const auto frame = build_probe(interface->mac, probe.key.vlan, probe.key.ip);
       error = socket_->send(name, frame.view());
     }
     if (error.empty()) continue;

@@ -5,6 +5,7 @@
 // where anyone sends traffic, and it works on interfaces where this host has no address in the
 // subnet (a monitoring port). The price: Linux answers such a request unicast to the prober
 // with target IP 0.0.0.0, so only the prober sees the answers — which is all it needs.
+// IPv6 addresses are asked the same way, over Neighbor Discovery (core/nd_probe.h).
 #pragma once
 
 #include <array>
@@ -15,9 +16,10 @@
 
 namespace arp {
 
-// Ethernet header, up to two 802.1Q tags and the 28-byte ARP packet, padded to the 60-byte
-// Ethernet minimum (without FCS).
-inline constexpr std::size_t kMaxProbeFrame = 64;
+// Ethernet header, up to two 802.1Q tags and the larger of the 28-byte ARP packet (padded to
+// the 60-byte Ethernet minimum, without FCS) and the 64 bytes of an IPv6 header with a Neighbor
+// Solicitation: 14 + 8 + 64.
+inline constexpr std::size_t kMaxProbeFrame = 86;
 
 struct ProbeFrame {
   std::array<std::byte, kMaxProbeFrame> bytes{};
@@ -27,6 +29,10 @@ struct ProbeFrame {
 
 // An RFC 5227 probe from `source` for `target`, tagged as `vlan` says (outer 0x88a8 for QinQ).
 ProbeFrame build_arp_probe(const MacAddress& source, Vlan vlan, Ipv4Address target);
+
+// The probe for `target` in its family: an RFC 5227 ARP probe for IPv4, an RFC 4862 DAD
+// Neighbor Solicitation for IPv6. What the edges send.
+ProbeFrame build_probe(const MacAddress& source, Vlan vlan, const IpAddress& target);
 
 // An answer to a probe (ours or anyone's): its sender answers for sender_ip, in the form a
 // host uses when it was asked from the unspecified address: an ARP reply to 0.0.0.0, or an

@@ -44,12 +44,22 @@ std::vector<OwnAddressMacs> find_own_address_macs(const HostIdentity& host,
   std::vector<OwnAddressMacs> found;
   for (const auto& held : host.addresses()) {
     const auto ip = held.address.ip;
-    // One report per address, even when it is configured on two interfaces.
-    if (std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.ip == ip; }))
+    // Linux answers Neighbor Discovery only on the interface that holds the address (there is
+    // no IPv6 ARP flux), and fe80::1 on two links is two addresses: an IPv6 address is looked
+    // for on its own interface only.
+    const bool per_link = !ip.is_ipv4();
+    const auto interface_held = held.address.interface;
+    // One report per address (per address and link for IPv6), even when it is configured on
+    // two interfaces.
+    if (std::any_of(found.begin(), found.end(), [&](const auto& f) {
+          return f.ip == ip && (!per_link || f.answering.front().first == interface_held);
+        })) {
       continue;
+    }
     OwnAddressMacs macs{.ip = ip, .answering = {}};
     for (std::size_t i = 0; i < interfaces; ++i) {
       const auto interface = static_cast<InterfaceIndex>(i);
+      if (per_link && interface != interface_held) continue;
       for (const auto& claimant : tracker.claimants({ip, Vlan{}, interface}, now)) {
         const bool listed = std::any_of(macs.answering.begin(), macs.answering.end(),
                                         [&](const auto& a) { return a.second == claimant.mac; });

@@ -52,7 +52,8 @@ class HostIdentity {
 
 // Linux answers ARP for any of its addresses on any interface, so every local MAC counts as
 // this host's. Claims are looked for on the interface that holds the address; this host's own
-// MACs answering for it on every interface the tracker knows (the first `interfaces`).
+// MACs answering for it on every interface the tracker knows (the first `interfaces`); for an
+// IPv6 address only on the interface holding it, as Neighbor Discovery answers only there.
 std::vector<OwnAddressClaim> find_own_address_claims(const HostIdentity& host,
                                                      const ClaimTracker& tracker, Timestamp now);
 std::vector<OwnAddressMacs> find_own_address_macs(const HostIdentity& host,

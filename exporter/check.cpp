@@ -16,6 +16,7 @@
 #include "collectors/packet_socket.h"
 #include "core/arp_decoder.h"
 #include "core/arp_probe.h"
+#include "core/neighbor.h"
 
 namespace arp {
 namespace {
@@ -59,6 +60,11 @@ HostInterface choose_interface(const ExporterConfig& config) {
       throw CheckError(config.check_interface + " is not an Ethernet interface");
     return *named;
   }
+  // fe80::/64 is on every link: only the operator knows which one is meant.
+  if (config.check_ip.is_ipv6_link_local()) {
+    throw CheckError(config.check_ip.to_string() +
+                     " is link-local, on every link at once: name the interface with -i");
+  }
   for (const auto& interface : host) {
     if (!interface.up || !interface.ethernet || interface.loopback) continue;
     for (const auto& network : interface.networks) {
@@ -69,13 +75,14 @@ HostInterface choose_interface(const ExporterConfig& config) {
                    ": name one with -i");
 }
 
-std::optional<HostEntry> host_entry_for(Ipv4Address ip) {
+std::optional<HostEntry> host_entry_for(const IpAddress& ip) {
+  const auto family = ip.is_ipv4() ? NeighborFamily::inet : NeighborFamily::inet6;
   const NetlinkNeighborSource source;
   const auto names = source.interfaces();
   std::optional<HostEntry> found;
   try {
     (void)source.neighbors([&](const NeighborEntry& entry) {
-      if (entry.key.family != NeighborFamily::inet || ip_of(entry.key) != ip) return;
+      if (entry.key.family != family || ip_of(entry.key) != ip) return;
       const auto name = names.find(entry.key.ifindex);
       found = HostEntry{
           .interface = name == names.end() ? std::to_string(entry.key.ifindex) : name->second,
@@ -88,12 +95,19 @@ std::optional<HostEntry> host_entry_for(Ipv4Address ip) {
   return found;
 }
 
+// An ARP answer to a probe from 0.0.0.0 comes back to the prober's MAC alone; another
+// prober's answers are not ours to count. A Neighbor Discovery answer to a DAD solicitation
+// goes to all nodes (RFC 4861 7.2.4), so whoever asked, every holder's answer is heard.
+bool sent_to_us(const ResolutionFrame& reply, const MacAddress& ours) {
+  return reply.protocol == ResolutionProtocol::nd || reply.target_mac == ours;
+}
+
 CheckReport probe_and_listen(const ExporterConfig& config, const HostInterface& interface) {
   std::string error;
   const auto capture = open_arp_capture(interface.name, {}, error);
   if (!capture) throw CheckError(error);
   const PacketSocket socket;
-  const auto frame = build_arp_probe(interface.mac, Vlan{}, config.check_ip);
+  const auto frame = build_probe(interface.mac, Vlan{}, config.check_ip);
 
   CheckReport report{
       .ip = config.check_ip.to_string(),
@@ -128,9 +142,8 @@ CheckReport probe_and_listen(const ExporterConfig& config, const HostInterface& 
           decode_arp_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen));
       if (!decoded) continue;
       const auto& reply = *decoded;
-      // Only answers to our own probe: asked from 0.0.0.0, sent back to our MAC.
-      if (!answers_probe(reply) || reply.sender_ip != config.check_ip ||
-          reply.target_mac != interface.mac || reply.vlan.tagged()) {
+      if (!answers_probe(reply) || reply.sender_ip != config.check_ip || reply.vlan.tagged() ||
+          !sent_to_us(reply, interface.mac)) {
         continue;
       }
       auto answerer = std::find_if(report.answers.begin(), report.answers.end(),

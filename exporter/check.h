@@ -1,6 +1,7 @@
 // `arp_health_exporter check IP`: the one command the incident's operator lacked. Sends a few
-// RFC 5227 probes for the address and prints every MAC that answers (with vendor, replies and
-// reply times) and this host's neighbour entry for it.
+// RFC 5227 probes (IPv4) or DAD Neighbor Solicitations (IPv6) for the address and prints every
+// MAC that answers (with vendor, replies and reply times) and this host's neighbour entry for
+// it.
 #pragma once
 
 #include <iosfwd>

@@ -92,15 +92,18 @@ void define_probe_options(CLI::App& app, ExporterConfig& config, RawOptions& raw
 }
 
 void define_check_command(CLI::App& check, ExporterConfig& config, RawOptions& raw) {
-  check.add_option("ip", raw.check_ip, "The IPv4 address to ask about")
+  check.add_option("ip", raw.check_ip, "The IPv4 or IPv6 address to ask about")
       ->required()
       ->check([](const std::string& text) {
-        const auto ip = Ipv4Address::parse(text);
+        const auto ip = IpAddress::parse(text);
+        if (ip && ip->is_ipv6_multicast())
+          return "\"" + text + "\" is a multicast address: nobody owns it";
         return ip && !ip->is_unspecified() ? std::string()
-                                           : "\"" + text + "\" is not an IPv4 address";
+                                           : "\"" + text + "\" is not an IPv4 or IPv6 address";
       });
   check.add_option("-i,--interface", config.check_interface,
-                   "Interface to probe on (default: the one whose subnet holds the address)");
+                   "Interface to probe on (default: the one whose subnet holds the address; "
+                   "required for an IPv6 link-local address)");
   check.add_option("--count", config.check_count, "Probes to send, 250 ms apart")
       ->capture_default_str()
       ->check(CLI::Range(1U, 100U));
@@ -254,7 +257,7 @@ void apply(const RawOptions& raw, ExporterConfig& config) {
   config.probe.burst = std::max(2.0, config.probe.probes_per_second);
   for (const auto& network : raw.probe_watch)
     config.probe_watch.push_back(*Ipv4Network::parse(network));
-  if (!raw.check_ip.empty()) config.check_ip = *Ipv4Address::parse(raw.check_ip);
+  if (!raw.check_ip.empty()) config.check_ip = *IpAddress::parse(raw.check_ip);
   config.check_timeout = *parse_duration(raw.check_timeout);
   config.check_json = raw.check_format == "json";
   // --vendor.files= (an empty value) means no registry at all, not a file named "".

@@ -61,7 +61,7 @@ struct ExporterConfig {
 
   // `check IP`: ask the segment who answers for one address, print it, exit.
   bool check = false;
-  Ipv4Address check_ip;
+  IpAddress check_ip;           // either family: ARP probes for IPv4, DAD solicitations for IPv6
   std::string check_interface;  // empty: the interface whose subnet holds check_ip
   unsigned check_count = 3;
   Duration check_timeout = std::chrono::seconds(1);

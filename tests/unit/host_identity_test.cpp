@@ -141,5 +141,59 @@ TEST_F(HostIdentityTest, OwnMacsThatLeftTheWindowAreNotReported) {
   EXPECT_TRUE(find_own_address_macs(host, tracker, tracker.interface_count(), clock.now()).empty());
 }
 
+// --- IPv6: the same defence over Neighbor Discovery ---
+
+const auto kHostIpv6 = *IpAddress::parse("2001:db8::50");
+const auto kLinkLocal = *IpAddress::parse("fe80::1");
+const auto kAllNodes = *IpAddress::parse("ff02::1");
+
+// An unsolicited advertisement to all nodes: a DAD defence, or a node announcing its address.
+ResolutionFrame advertisement(MacAddress from, IpAddress ip) {
+  ResolutionFrame frame;
+  frame.protocol = ResolutionProtocol::nd;
+  frame.kind = FrameKind::gratuitous_reply;
+  frame.ethernet_source = frame.sender_mac = from;
+  frame.sender_ip = ip;
+  frame.target_ip = kAllNodes;
+  frame.ethernet_destination = frame.target_mac = *MacAddress::parse("33:33:00:00:00:01");
+  return frame;
+}
+
+TEST_F(HostIdentityTest, AnotherMacAdvertisingThisHostsIpv6AddressIsAnOwnAddressClaim) {
+  host.update({{eth0, kHostIpv6}}, {kEth0Mac, kEth1Mac}, clock.now());
+  see(eth0, advertisement(kEth0Mac, kHostIpv6));
+  see(eth0, advertisement(kThiefMac, kHostIpv6), seconds(20));
+  const auto claims = find_own_address_claims(host, tracker, clock.now());
+  ASSERT_EQ(claims.size(), 1U);
+  EXPECT_EQ(claims[0].key, (AddressKey{kHostIpv6, Vlan{}, eth0}));
+  EXPECT_EQ(claims[0].claimant.mac, kThiefMac);
+}
+
+// fe80::1 configured on two links is two addresses, each answered by its own NIC: neither a
+// claim nor "several own MACs".
+TEST_F(HostIdentityTest, OneLinkLocalAddressOnTwoLinksIsNeitherAClaimNorSeveralOwnMacs) {
+  host.update({{eth0, kLinkLocal}, {eth1, kLinkLocal}}, {kEth0Mac, kEth1Mac}, clock.now());
+  see(eth0, advertisement(kEth0Mac, kLinkLocal));
+  see(eth1, advertisement(kEth1Mac, kLinkLocal));
+  EXPECT_TRUE(find_own_address_claims(host, tracker, clock.now()).empty());
+  EXPECT_TRUE(find_own_address_macs(host, tracker, tracker.interface_count(), clock.now()).empty());
+  // A stranger on one of the links is a claim on that link only.
+  see(eth1, advertisement(kThiefMac, kLinkLocal));
+  const auto claims = find_own_address_claims(host, tracker, clock.now());
+  ASSERT_EQ(claims.size(), 1U);
+  EXPECT_EQ(claims[0].key, (AddressKey{kLinkLocal, Vlan{}, eth1}));
+}
+
+// Two of this host's MACs on the link of an IPv6 address (balance-alb bonding) is still noted.
+TEST_F(HostIdentityTest, TwoOwnMacsOnTheLinkOfAnIpv6AddressAreReported) {
+  host.update({{eth0, kHostIpv6}}, {kEth0Mac, kEth1Mac}, clock.now());
+  see(eth0, advertisement(kEth0Mac, kHostIpv6));
+  see(eth0, advertisement(kEth1Mac, kHostIpv6));
+  const auto macs = find_own_address_macs(host, tracker, tracker.interface_count(), clock.now());
+  ASSERT_EQ(macs.size(), 1U);
+  EXPECT_EQ(macs[0].ip, kHostIpv6);
+  EXPECT_EQ(macs[0].answering.size(), 2U);
+}
+
 }  // namespace
 }  // namespace arp

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "tests/unit/fake_clock.h"
 
@@ -274,7 +275,8 @@ TEST_F(ProbePlannerTest, AWatchListIsSpreadOverItsInterval) {
   for (int i = 0; i < 200; ++i) {
     for (const auto& probe : planner.advance(clock.now()).send) {
       EXPECT_EQ(probe.reason, ProbeReason::watch);
-      at[probe.key.ip.ipv4().to_u32() - 0xc0000200 - 100].push_back(seconds_since(start, clock.now()));
+      at[probe.key.ip.ipv4().to_u32() - 0xc0000200 - 100].push_back(
+          seconds_since(start, clock.now()));
     }
     clock.advance(seconds(1));
   }
@@ -377,7 +379,8 @@ TEST_F(ProbePlannerTest, ReconfigureMovesScheduledAddressesToTheNewInterval) {
   const auto record = [&](int ticks) {
     for (int i = 0; i < ticks; ++i) {
       for (const auto& probe : planner.advance(clock.now()).send) {
-        at.emplace_back(probe.key.ip.ipv4().to_u32() - 0xc0000200, seconds_since(start, clock.now()));
+        at.emplace_back(probe.key.ip.ipv4().to_u32() - 0xc0000200,
+                        seconds_since(start, clock.now()));
       }
       clock.advance(seconds(1));
     }
@@ -398,6 +401,43 @@ TEST_F(ProbePlannerTest, ReconfigureMovesScheduledAddressesToTheNewInterval) {
   EXPECT_EQ((std::vector<long long>(own.begin(), own.begin() + 4)),
             (std::vector<long long>{0, 10, 15, 20}));
   EXPECT_EQ(watch, (std::vector<long long>{0, 200}));
+}
+
+// The planner never looks inside a key: IPv6 addresses get the same rounds, the same caps and
+// the same budget as IPv4, and a link-local address on two links is two rounds.
+TEST_F(ProbePlannerTest, Ipv6AddressesShareTheRoundsTheScheduleAndTheBudgetWithIpv4) {
+  ProbePlanner planner(ProbePlannerConfig{.probes_per_second = 1, .burst = 3});
+  const AddressKey server{*IpAddress::parse("2001:db8::10"), Vlan{}, 0};
+  const AddressKey link_local0{*IpAddress::parse("fe80::1"), Vlan{}, 0};
+  const AddressKey link_local1{*IpAddress::parse("fe80::1"), Vlan{}, 1};
+  planner.request(server, ProbeReason::change, clock.now());
+  planner.request(key_for(10), ProbeReason::change, clock.now());
+  planner.schedule({link_local0, link_local1}, {}, clock.now());
+  const auto first = planner.advance(clock.now());
+  // Three tokens: the first own address, then the two changes in the order asked.
+  ASSERT_EQ(first.send.size(), 3U);
+  EXPECT_EQ(first.send[0].key, link_local0);
+  EXPECT_EQ(first.send[0].reason, ProbeReason::own_address);
+  EXPECT_EQ(first.send[1].key, server);
+  EXPECT_EQ(first.send[2].key, key_for(10));
+  planner.answer(server, kOwnerMac);
+  planner.answer(server, kRogueMac);
+  planner.answer(link_local0, kRogueMac);
+  planner.answer(link_local1, kOwnerMac);  // no round for it yet: no one's answer
+
+  auto all = run(planner, seconds(2));
+  // A change on an address asked moments ago is capped like an IPv4 one.
+  planner.request(server, ProbeReason::change, clock.now());
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
+  const auto rest = run(planner, seconds(18));
+  all.finished.insert(all.finished.end(), rest.finished.begin(), rest.finished.end());
+  std::unordered_map<AddressKey, std::vector<MacAddress>, AddressKeyHash> answers;
+  for (const auto& round : all.finished) answers[round.key] = round.result.answers;
+  EXPECT_EQ(answers.at(server), (std::vector{kOwnerMac, kRogueMac}));
+  EXPECT_EQ(answers.at(link_local0), (std::vector{kRogueMac}));
+  EXPECT_TRUE(answers.at(link_local1).empty());
+  EXPECT_EQ(rounds(planner.counters().at(0), RoundOutcome::several_macs), 1U);
+  EXPECT_EQ(rounds(planner.counters().at(0), RoundOutcome::one_mac), 1U);
 }
 
 }  // namespace

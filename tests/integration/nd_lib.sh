@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# IPv6 additions to lib.sh for the Neighbor Discovery labs (issue 12): sourced after it. lib.sh
+# turns IPv6 off in every namespace; these hosts turn it back on, on their own interface only,
+# and use 2001:db8::/64 and fe80:: alone.
+ND_INJECT=${ND_INJECT:-$REPO_ROOT/build/tests/integration/nd_inject}
+
+# init_nd_test EXPORTER ARP_INJECT ND_INJECT: init_test, and the ND frame writer.
+init_nd_test() {
+  init_test "$@"
+  [ $# -ge 3 ] && [ -n "$3" ] && ND_INJECT=$3
+  [ -x "$ND_INJECT" ] || fail "no nd_inject binary at $ND_INJECT (build first)"
+}
+
+# new_nd_switch SW BRIDGE...: new_switch, without multicast snooping: a snooping bridge forwards
+# a solicited-node group only to ports that reported it, and a host whose MAC just changed (or
+# a frame writer) has reported nothing. Real access switches flood ND the same way.
+new_nd_switch() {
+  local sw=$1 bridge
+  new_switch "$@"
+  shift
+  for bridge in "$@"; do
+    ip -n "$(nsname "$sw")" link set "$(brname "$bridge")" type bridge mcast_snooping 0
+  done
+}
+
+# ipv6_on HOST [IFNAME]: IPv6 on for the interface (its fe80:: address comes from its MAC, by
+# EUI-64, after DAD), no router solicitations (there is no router: they are noise).
+ipv6_on() {
+  local host=$1 interface=${2:-$(ifname "$1")}
+  in_ns "$host" sysctl -qw "net.ipv6.conf.$interface.router_solicitations=0" \
+    "net.ipv6.conf.$interface.disable_ipv6=0"
+}
+
+# add_nd_host HOST SW BRIDGE MAC [ADDRESS/PREFIX [ip addr flags...]]: add_host with IPv6 only.
+add_nd_host() {
+  local host=$1 sw=$2 bridge=$3 mac=$4 address=${5:-}
+  shift $(($# < 5 ? $# : 5))
+  add_host "$host" "$sw" "$bridge" "$mac"
+  ipv6_on "$host"
+  [ -z "$address" ] || ip -n "$(nsname "$host")" addr add "$address" dev "$(ifname "$host")" "$@"
+}
+
+# addr_flags HOST IP: the flags `ip addr` shows for IP on HOST's interface ("tentative",
+# "dadfailed tentative", "nodad", ...; empty when none).
+addr_flags() {
+  ip -n "$(nsname "$1")" -6 addr show dev "$(ifname "$1")" |
+    awk -v ip="$2" '$1 == "inet6" && $2 ~ "^" ip "/" { $1 = ""; $2 = ""; sub(/ *scope [a-z]+ */, " "); print; exit }' |
+    sed 's/^ *//; s/ *$//'
+}
+
+# dad_done HOST IP: IP is configured on HOST and no longer tentative.
+dad_done() {
+  ip -n "$(nsname "$1")" -6 addr show dev "$(ifname "$1")" | grep -q "inet6 $2/" &&
+    ! addr_flags "$1" "$2" | grep -q tentative
+}
+
+# ping6_once HOST IP: one echo request, answered or not (the NS/NA exchange is what matters).
+ping6_once() { in_ns "$1" ping -6 -c 1 -W 1 -q "$2" >/dev/null 2>&1 || true; }
+
+# resolve6 HOST IP: forgets HOST's neighbour entries, then talks to IP: a multicast NS, whose
+# answer is every holder's NA.
+resolve6() { flush_neigh "$1"; ping6_once "$1" "$2"; }
+
+nd_inject() { "$ND_INJECT" "$@"; }
+
+# nd_in HOST ARGS...: nd_inject on HOST's interface, inside HOST.
+nd_in() { local host=$1; shift; in_ns "$host" "$ND_INJECT" "$(ifname "$host")" "$@"; }
