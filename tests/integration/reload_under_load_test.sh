@@ -6,9 +6,10 @@
 # (ignore list, probe rate and intervals, probe watch, neighbour watch, log level), so each
 # reload target takes its lock while the capture, the verifier and the scrapes hold theirs.
 # Asserts: every scrape answered 200, every reload counted as a success and logged, the
-# exporter alive, and the last file's neighbour watch in force. sighup_reload_test.sh checks
-# what a reload means; this one that it is safe at any moment, which is why scripts/tsan runs it
-# under ThreadSanitizer.
+# exporter alive, and the last file's neighbour watch in force; then SIGTERM with the scrapers
+# still at it ends the exporter cleanly (exit 0). sighup_reload_test.sh checks what a reload
+# means; this one that it is safe at any moment, which is why scripts/tsan runs it under
+# ThreadSanitizer.
 #
 # Usage: reload_under_load_test.sh [EXPORTER [ARP_INJECT]]
 source "$(dirname "$0")/lib.sh"
@@ -111,18 +112,15 @@ for i in $(seq 1 "$RELOADS"); do
   wait_for 30 reloads_at_least "$i" || fail "reload $i was not logged"
 done
 say "$RELOADS reloads while $(scrapes) scrapes ran"
-touch "$STOP"
-for pid in "${SCRAPER_PIDS[@]}"; do
-  wait_for 40 process_gone "$pid" || fail "a scraper did not finish"
-done
 process_gone "$EXPORTER_PID" && fail "the exporter ended during the reloads"
 
 step "every scrape answered, every reload counted, the last file in force"
-codes=$(cat "$WORK"/scraper*.codes | sort | uniq -c | tr -s ' ' | sed 's/^ //')
-[ "$(grep -vc '^200$' <(cat "$WORK"/scraper*.codes))" = 0 ] || fail "scrapes not answered 200: $codes"
 for n in "${!SCRAPERS[@]}"; do
   [ -s "$WORK/scraper$n.codes" ] || fail "scraper $n (${SCRAPERS[$n]}) got no answer"
+  cp "$WORK/scraper$n.codes" "$WORK/scraper$n.during"  # the scrapers run on, for the shutdown
 done
+codes=$(cat "$WORK"/scraper*.during | sort | uniq -c | tr -s ' ' | sed 's/^ //')
+[ "$(cat "$WORK"/scraper*.during | grep -vc '^200$')" = 0 ] || fail "scrapes not answered 200: $codes"
 exposition=$(scrape M "$PORT")
 [ "$(sample arp_exporter_config_reloads_total result=success <<<"$exposition")" = "$RELOADS" ] ||
   fail "arp_exporter_config_reloads_total{result=\"success\"} is not $RELOADS: $(grep '^arp_exporter_config_reloads' <<<"$exposition")"
@@ -139,5 +137,19 @@ unwatched=$((41 - last))
   fail "the previous file's neighbour watch (192.0.2.$unwatched) is still exported"
 contested_by M "$PORT" "$IP" "$A_MAC" "$R_MAC" || fail "the reloads lost the conflict on $IP"
 say "scrapes: $codes; reloads: $RELOADS successes, 0 failures; watch 192.0.2.$watched in force"
+
+step "SIGTERM while the scrapes, the capture and the verifier run: a clean exit"
+kill -TERM "$EXPORTER_PID"
+wait_for 20 process_gone "$EXPORTER_PID" || fail "the exporter did not end within 20 s of SIGTERM"
+code=0
+wait "$EXPORTER_PID" || code=$?
+untrack "$EXPORTER_PID"
+[ "$code" = 0 ] || fail "the exporter exited with $code on SIGTERM during scrapes"
+grep -q 'msg="shutting down" signal=SIGTERM' "$EXPORTER_LOG" || fail "no \"shutting down\" line"
+touch "$STOP"
+for pid in "${SCRAPER_PIDS[@]}"; do
+  wait_for 40 process_gone "$pid" || fail "a scraper did not finish"
+done
+say "exit 0 with $(($(scrapes) - $(cat "$WORK"/scraper*.during | wc -l))) more scrapes on the way"
 
 pass

@@ -7,7 +7,8 @@
 # one per password on /metrics, one with a wrong password, one on the status page and one on
 # /-/healthy. Asserts: every answer is the one the file in force at that moment allows (200 or
 # 401, /-/healthy always 200, the wrong password never 200), each password got through while its
-# version was in force, the file was never unusable, and the exporter is alive.
+# version was in force, the file was never unusable, and the exporter is alive; then SIGTERM
+# with the scrapers still at it ends it cleanly (exit 0).
 # web_tls_auth_test.sh checks what each setting means; this one that an edit is safe at any
 # moment, which is why scripts/tsan runs it under ThreadSanitizer.
 #
@@ -53,7 +54,9 @@ ip -n "$(nsname X)" link set "$(ifname X)" up
 ip -n "$(nsname X)" link set "$(portname X)" up
 
 TLS=(--cacert "$PKI/ca.crt" --cert "$PKI/prometheus.crt" --key "$PKI/prometheus.key")
+# shellcheck disable=SC2034 # read by lib.sh
 EXPORTER_SCHEME=https
+# shellcheck disable=SC2034 # read by lib.sh
 EXPORTER_CURL=("${TLS[@]}" -u "prometheus:$WEB_PROMETHEUS_PASSWORD")
 start_exporter X "$PORT" --web.config.file "$WEB"
 URL=https://127.0.0.1:$PORT
@@ -80,7 +83,7 @@ for name in "${SCRAPERS[@]}"; do
   SCRAPER_PIDS+=($!)
   track $!
 done
-answers() { cat "$WORK/$1.codes" 2>/dev/null | wc -l; }
+answers() { [ -f "$WORK/$1.codes" ] && wc -l <"$WORK/$1.codes" || echo 0; }
 answered() {  # NAME CODE: NAME's scraper got CODE at least once
   grep -qx "$2" "$WORK/$1.codes" 2>/dev/null
 }
@@ -99,28 +102,38 @@ for i in $(seq 1 "$EDITS"); do
   wait_for 20 got_through_since "$name" "$before" ||
     fail "edit $i: the $name password did not get through: $(tail -n 5 "$WORK/$name.codes")"
 done
-touch "$STOP"
-for pid in "${SCRAPER_PIDS[@]}"; do
-  wait_for 40 process_gone "$pid" || fail "a scraper did not finish"
-done
 process_gone "$EXPORTER_PID" && fail "the exporter ended during the edits"
 
 step "every answer one the file in force allowed"
 summary=
 for name in "${SCRAPERS[@]}"; do
   [ "$(answers "$name")" -gt 0 ] || fail "the $name scraper got no answer"
-  codes=$(sort "$WORK/$name.codes" | uniq -c | tr -s ' ' | sed 's/^ //' | paste -sd, -)
+  cp "$WORK/$name.codes" "$WORK/$name.during"  # the scrapers run on, for the shutdown
+  codes=$(sort "$WORK/$name.during" | uniq -c | tr -s ' ' | sed 's/^ //' | paste -sd, -)
   summary+=" $name: $codes;"
   case $name in
     healthy) allowed='^200$' ;;
     wrong) allowed='^401$' ;;
     *) allowed='^(200|401)$' ;;
   esac
-  [ "$(grep -Evc "$allowed" "$WORK/$name.codes")" = 0 ] || fail "the $name scraper got $codes"
+  [ "$(grep -Evc "$allowed" "$WORK/$name.during")" = 0 ] || fail "the $name scraper got $codes"
 done
 ! grep -q 'unusable' "$EXPORTER_LOG" || fail "the file was unusable once: $(grep unusable "$EXPORTER_LOG" | head -n 1)"
 rebuilt=$(grep -c 'msg="TLS settings reloaded"' "$EXPORTER_LOG" || true)
 [ "$rebuilt" -ge "$EDITS" ] || fail "the TLS settings were rebuilt $rebuilt times for $EDITS edits"
 say "answers:$summary TLS settings rebuilt $rebuilt times"
+
+step "SIGTERM in the middle of handshakes and requests: a clean exit"
+kill -TERM "$EXPORTER_PID"
+wait_for 20 process_gone "$EXPORTER_PID" || fail "the exporter did not end within 20 s of SIGTERM"
+code=0
+wait "$EXPORTER_PID" || code=$?
+untrack "$EXPORTER_PID"
+[ "$code" = 0 ] || fail "the exporter exited with $code on SIGTERM during scrapes"
+touch "$STOP"
+for pid in "${SCRAPER_PIDS[@]}"; do
+  wait_for 40 process_gone "$pid" || fail "a scraper did not finish"
+done
+say "exit 0"
 
 pass
