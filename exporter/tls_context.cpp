@@ -270,6 +270,9 @@ std::shared_ptr<const TlsSettings> TlsContext::settings_now() {
   }
   const std::lock_guard lock(mutex_);
   if (built) {
+    // Handshakes that began together after an edit each built the same settings: the first
+    // publishes them and logs the change, the others take those.
+    if (settings_->config == built->config && material == material_) return settings_;
     settings_ = built;
     material_ = std::move(material);
     error_.clear();
