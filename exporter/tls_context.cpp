@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <array>
 #include <vector>
@@ -71,9 +72,15 @@ std::vector<Certificate> certificates(const Pem& pem) {
   const std::unique_ptr<BIO, FreeBio> bio(
       BIO_new_mem_buf(pem.text.data(), static_cast<int>(pem.text.size())));
   while (Certificate certificate{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    // OpenSSL decodes a certificate's extensions on first use and caches them in the X509: in
+    // a handshake, that would be whichever worker verifies against the shared CA (or sends the
+    // shared chain) first, while the others read the cache behind an atomic flag of OpenSSL's
+    // own. Filled here instead (purpose -1: only the cache), by the thread that builds the
+    // settings, before they are shared under TlsContext's mutex: handshakes only read them.
+    X509_check_purpose(certificate.get(), -1, 0);
     out.push_back(std::move(certificate));
   }
-  ERR_clear_error();  // the end of the text reads as an error
+  ERR_clear_error();  // the end of the text reads as an error (and a bad extension did too)
   if (out.empty()) throw WebConfigError(pem.what + ": no PEM certificate in it");
   return out;
 }
@@ -263,6 +270,9 @@ std::shared_ptr<const TlsSettings> TlsContext::settings_now() {
   }
   const std::lock_guard lock(mutex_);
   if (built) {
+    // Handshakes that began together after an edit each built the same settings: the first
+    // publishes them and logs the change, the others take those.
+    if (settings_->config == built->config && material == material_) return settings_;
     settings_ = built;
     material_ = std::move(material);
     error_.clear();

@@ -284,13 +284,15 @@ stop_chatter() {
 # ---- packet capture ----------------------------------------------------------------------------
 
 # start_tcpdump HOST INTERFACE FILE [FILTER...]: records ARP (or FILTER) in pcap FILE, packet by
-# packet (-U); returns once tcpdump listens. Sets LAST_PID.
+# packet (-U); returns once tcpdump listens. Sets LAST_PID. --immediate-mode: without it the
+# kernel hands libpcap a ring block only after its timeout (up to a second), and stopping tcpdump
+# loses what the last block held: a probe sent under a second before stop_tcpdump was missing.
 start_tcpdump() {
   local host=$1 interface=$2 file=$3
   shift 3
   local filter=("$@")
   [ ${#filter[@]} -eq 0 ] && filter=(arp or vlan)
-  ip netns exec "$(nsname "$host")" tcpdump -i "$interface" -U -n -w "$file" "${filter[@]}" </dev/null >/dev/null 2>"$file.log" &
+  ip netns exec "$(nsname "$host")" tcpdump -i "$interface" --immediate-mode -U -n -w "$file" "${filter[@]}" </dev/null >/dev/null 2>"$file.log" &
   LAST_PID=$!
   track "$LAST_PID"
   wait_for 10 grep -qs "listening on" "$file.log" ||
