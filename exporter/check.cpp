@@ -14,7 +14,7 @@
 #include "collectors/host_interfaces.h"
 #include "collectors/neighbor_source.h"
 #include "collectors/packet_socket.h"
-#include "core/arp_decoder.h"
+#include "core/frame_decoder.h"
 #include "core/arp_probe.h"
 #include "core/neighbor.h"
 
@@ -139,7 +139,7 @@ CheckReport probe_and_listen(const ExporterConfig& config, const HostInterface& 
     const unsigned char* bytes = nullptr;
     while (pcap_next_ex(capture.get(), &header, &bytes) == 1) {
       const auto decoded =
-          decode_arp_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen));
+          decode_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen));
       if (!decoded) continue;
       const auto& reply = *decoded;
       if (!answers_probe(reply) || reply.sender_ip != config.check_ip || reply.vlan.tagged() ||
