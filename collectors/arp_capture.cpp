@@ -14,8 +14,7 @@ namespace {
 // also walk a fragment header, for nothing. The first `vlan` in a BPF expression shifts every
 // later offset, so each is tested untagged first, then behind one tag, then behind two (QinQ).
 std::string capture_filter() {
-  const std::string frames =
-      "arp or (ip6 and ip6[6] == 58 and (ip6[40] == 135 or ip6[40] == 136))";
+  const std::string frames = "arp or (ip6 and ip6[6] == 58 and (ip6[40] == 135 or ip6[40] == 136))";
   return frames + " or (vlan and (" + frames + " or (vlan and (" + frames + "))))";
 }
 constexpr auto kFirstRetry = std::chrono::milliseconds(500);

@@ -168,9 +168,10 @@ void render_interface_series(const ArpState& state,
   auto ignored = counter("arp_frames_ignored_total", "ARP frames matching an ignore rule.");
   auto invalid = counter("arp_frames_sender_invalid_total",
                          "ARP and ND frames whose sender MAC is zero, broadcast or multicast.");
-  auto mismatch = counter("arp_frames_source_mismatch_total",
-                          "ARP and ND frames whose Ethernet source differs from the sender MAC (ARP "
-                          "sender hardware address, ND link-layer address option).");
+  auto mismatch =
+      counter("arp_frames_source_mismatch_total",
+              "ARP and ND frames whose Ethernet source differs from the sender MAC (ARP "
+              "sender hardware address, ND link-layer address option).");
   auto own_probes = counter("arp_frames_own_probes_total",
                             "RFC 5227 probes this host sent, seen again by the capture.");
   auto changes = counter("arp_mac_changes_total",
@@ -179,7 +180,8 @@ void render_interface_series(const ArpState& state,
                        "MAC changes to a MAC not seen for that address within the window.");
   auto flaps = counter("arp_address_flaps_total",
                        "MAC changes back to a MAC that claimed the address earlier in the window.");
-  auto probes = counter("arp_probes_total", "RFC 5227 probes (sender IP 0.0.0.0) and IPv6 DAD probes (from ::).");
+  auto probes = counter("arp_probes_total",
+                        "RFC 5227 probes (sender IP 0.0.0.0) and IPv6 DAD probes (from ::).");
   auto probes_claimed = counter("arp_probes_for_claimed_address_total",
                                 "RFC 5227 and DAD probes for an address another MAC claims.");
   auto evictions = counter("arp_tracker_evictions_total",

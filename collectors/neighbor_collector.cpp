@@ -68,8 +68,7 @@ std::map<NamedAddress, std::vector<Claimant>> claims_on_static_addresses(SharedP
       const auto& name = *kernel.interfaces.at(entry.key.ifindex).name;
       const auto index = tracker.find_interface(name);
       if (!index) continue;  // no capture there: nothing to compare with
-      claims[{name, ip_of(entry.key)}] =
-          tracker.claimants({ip_of(entry.key), Vlan{}, *index}, now);
+      claims[{name, ip_of(entry.key)}] = tracker.claimants({ip_of(entry.key), Vlan{}, *index}, now);
     }
   });
   return claims;
@@ -217,8 +216,7 @@ void read_kernel(const NeighborSource& source, const WatchList& watch, const Wir
       if (!entry.lladdr) return;
       if (slot.sniffed && entry.state == NudState::permanent) view.statics.push_back(entry);
       if (watch.contains(entry.key) ||
-          (!wire.contested.empty() &&
-           wire.contested.contains({*slot.name, ip_of(entry.key)}))) {
+          (!wire.contested.empty() && wire.contested.contains({*slot.name, ip_of(entry.key)}))) {
         view.shown.push_back(entry);
       }
     });

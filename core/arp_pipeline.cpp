@@ -132,8 +132,8 @@ void ArpPipeline::verdict_changed(const AddressReport& address, AddressState pre
   if (observer_ != nullptr) observer_->verdict_changed(address, previous, now);
 }
 
-void ArpPipeline::note_neighbor(std::string_view interface, IpAddress ip,
-                                const NeighborMark& entry, Timestamp now) {
+void ArpPipeline::note_neighbor(std::string_view interface, IpAddress ip, const NeighborMark& entry,
+                                Timestamp now) {
   const auto index = tracker_.find_interface(interface);
   if (!index) return;
   timeline_.neighbor({ip, Vlan{}, *index}, entry, now);

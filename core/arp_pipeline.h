@@ -9,10 +9,10 @@
 #include <tuple>
 #include <vector>
 
-#include "core/frame_decoder.h"
 #include "core/claim_filter.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
+#include "core/frame_decoder.h"
 #include "core/host_identity.h"
 #include "core/probe_planner.h"
 #include "core/trouble_timeline.h"

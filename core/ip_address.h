@@ -100,7 +100,7 @@ class IpAddress {
   constexpr bool is_ipv4() const { return family() == IpFamily::ipv4; }
   // The IPv4 address; 0.0.0.0 for an IPv6 one.
   constexpr Ipv4Address ipv4() const {
-    if (!is_ipv4()) return Ipv4Address();
+    if (!is_ipv4()) return {};
     return Ipv4Address((std::uint32_t{bytes_[12]} << 24U) | (std::uint32_t{bytes_[13]} << 16U) |
                        (std::uint32_t{bytes_[14]} << 8U) | bytes_[15]);
   }

@@ -56,14 +56,20 @@ enum class RejectReason : std::uint8_t {
   bad_addressing,             // ND from :: not to a solicited-node group or with a source LLA;
                               // solicited advertisement to a group; multicast IPv6 source
 };
-inline constexpr std::array kAllRejectReasons = {
-    RejectReason::truncated,           RejectReason::unsupported_ethertype,
-    RejectReason::unsupported_hardware_type, RejectReason::unsupported_protocol_type,
-    RejectReason::bad_hardware_length, RejectReason::bad_protocol_length,
-    RejectReason::unknown_opcode,      RejectReason::not_neighbor_discovery,
-    RejectReason::bad_hop_limit,       RejectReason::bad_icmp_code,
-    RejectReason::bad_checksum,        RejectReason::bad_target,
-    RejectReason::bad_option,          RejectReason::bad_addressing};
+inline constexpr std::array kAllRejectReasons = {RejectReason::truncated,
+                                                 RejectReason::unsupported_ethertype,
+                                                 RejectReason::unsupported_hardware_type,
+                                                 RejectReason::unsupported_protocol_type,
+                                                 RejectReason::bad_hardware_length,
+                                                 RejectReason::bad_protocol_length,
+                                                 RejectReason::unknown_opcode,
+                                                 RejectReason::not_neighbor_discovery,
+                                                 RejectReason::bad_hop_limit,
+                                                 RejectReason::bad_icmp_code,
+                                                 RejectReason::bad_checksum,
+                                                 RejectReason::bad_target,
+                                                 RejectReason::bad_option,
+                                                 RejectReason::bad_addressing};
 std::string_view to_string(RejectReason reason);
 
 struct ResolutionFrame {

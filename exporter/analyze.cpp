@@ -316,7 +316,8 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
 
   std::uint64_t rejected = 0;
   for (const auto count : report.rejected) rejected += count;
-  out << "\nREJECTED FRAMES: " << rejected << " (neither ARP nor Neighbor Discovery, or malformed)\n";
+  out << "\nREJECTED FRAMES: " << rejected
+      << " (neither ARP nor Neighbor Discovery, or malformed)\n";
   for (std::size_t i = 0; i < kAllRejectReasons.size(); ++i) {
     if (report.rejected[i] != 0) {
       out << "  " << to_string(kAllRejectReasons[i]) << "  " << report.rejected[i] << '\n';

@@ -14,8 +14,8 @@
 #include "collectors/host_interfaces.h"
 #include "collectors/neighbor_source.h"
 #include "collectors/packet_socket.h"
-#include "core/frame_decoder.h"
 #include "core/arp_probe.h"
+#include "core/frame_decoder.h"
 #include "core/neighbor.h"
 
 namespace arp {

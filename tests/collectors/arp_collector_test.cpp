@@ -57,7 +57,8 @@ TEST(ArpCollectorTest, NoTroubleMeansNoPerIpSeriesButZeroFilledAggregates) {
   state.pipeline = pipeline.snapshot(Timestamp{});
   const auto text = testing::serialize(render_arp_metrics(state, testing::real_vendors(), 1000));
   EXPECT_THAT(text, Not(HasSubstr("arp_address_claimants{")));
-  EXPECT_THAT(text, HasSubstr(R"(arp_frames_total{interface="eth0",family="ipv4",kind="probe"} 0)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(arp_frames_total{interface="eth0",family="ipv4",kind="probe"} 0)"));
   EXPECT_THAT(text,
               HasSubstr(R"(arp_frames_rejected_total{interface="eth0",reason="truncated"} 0)"));
 }

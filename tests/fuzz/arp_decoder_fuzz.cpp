@@ -86,8 +86,8 @@ void check_decoded(const ResolutionFrame& frame, std::size_t size) {
   }
 }
 
-void check_event(const ClaimTracker& tracker, InterfaceIndex interface, const ResolutionFrame& frame,
-                 ClaimEvent event, Timestamp now) {
+void check_event(const ClaimTracker& tracker, InterfaceIndex interface,
+                 const ResolutionFrame& frame, ClaimEvent event, Timestamp now) {
   const bool can_claim = !frame.sender_mac_invalid && !frame.sender_ip.is_unspecified();
   if (frame.kind == FrameKind::probe) {
     require(event == ClaimEvent::probe || event == ClaimEvent::probe_for_claimed);

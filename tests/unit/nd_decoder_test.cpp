@@ -114,9 +114,9 @@ INSTANTIATE_TEST_SUITE_P(Corpus, NdCorpusTest, ::testing::ValuesIn(kCases),
 TEST(NdDecoderTest, EveryCorpusFrameHasAnExpectation) {
   for (const auto& frame : testing::load_frames("nd_frames.hex")) {
     const auto& name = frame.first;
-    EXPECT_TRUE(std::any_of(kCases.begin(), kCases.end(),
-                            [&](const Expected& e) { return e.name == name; }))
-        << name;
+    EXPECT_TRUE(std::any_of(kCases.begin(), kCases.end(), [&](const Expected& e) {
+      return e.name == name;
+    })) << name;
   }
 }
 

@@ -15,8 +15,8 @@ namespace arp::testing {
 
 struct NdOption {
   std::uint8_t type = 1;
-  std::vector<std::uint8_t> body;           // after type and length
-  std::optional<std::uint8_t> length;       // in units of 8 bytes; computed when absent
+  std::vector<std::uint8_t> body;      // after type and length
+  std::optional<std::uint8_t> length;  // in units of 8 bytes; computed when absent
 };
 
 inline NdOption link_layer_option(std::uint8_t type, const MacAddress& mac) {
@@ -39,7 +39,7 @@ struct NdSpec {
   std::uint8_t flags = 0;  // NA: 0x80 router, 0x40 solicited, 0x20 override
   IpAddress target;
   std::vector<NdOption> options;
-  std::uint16_t checksum_xor = 0;                // nonzero: a wrong checksum
+  std::uint16_t checksum_xor = 0;               // nonzero: a wrong checksum
   std::optional<std::uint16_t> payload_length;  // the computed one when absent
   std::size_t truncate_message_to = 0;          // 0: the whole ICMPv6 message
   std::size_t trailer = 0;                      // padding bytes after the packet
@@ -65,7 +65,8 @@ inline std::vector<std::byte> build_nd_frame(const NdSpec& spec) {
   put_bytes(message, spec.target.bytes());
   for (const auto& option : spec.options) {
     message.push_back(static_cast<std::byte>(option.type));
-    const auto length = option.length.value_or(static_cast<std::uint8_t>((option.body.size() + 9) / 8));
+    const auto length =
+        option.length.value_or(static_cast<std::uint8_t>((option.body.size() + 9) / 8));
     message.push_back(static_cast<std::byte>(length));
     put_bytes(message, option.body);
     // Padded to whole units, as a sender does.
