@@ -311,7 +311,7 @@ void ClaimTracker::prune_claimants(Record& record, Timestamp horizon) {
     return same_mac(c.mac, current_mac);
   });
   record.current =
-      current == claimants.end() ? 0 : static_cast<std::uint32_t>(current - claimants.begin());
+      current == claimants.end() ? 0 : static_cast<std::uint16_t>(current - claimants.begin());
 }
 
 bool ClaimTracker::verified_now(const Contest& contest, Timestamp horizon) {

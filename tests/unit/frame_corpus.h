@@ -21,8 +21,8 @@ inline std::vector<std::byte> bytes_from_hex(const std::string& hex) {
 }
 
 inline std::map<std::string, std::vector<std::byte>> load_frames(
-    const std::string& name = "arp_frames.hex") {
-  const std::string path = std::string(ARP_TEST_DATA_DIR) + "/" + name;
+    const std::string& file_name = "arp_frames.hex") {
+  const std::string path = std::string(ARP_TEST_DATA_DIR) + "/" + file_name;
   std::ifstream file(path);
   if (!file) throw std::runtime_error("cannot open " + path);
   std::map<std::string, std::vector<std::byte>> frames;

@@ -285,7 +285,8 @@ TEST(NdDecoderTest, OtherIpv6IsNotNeighborDiscovery) {
   spec = solicitation();
   spec.version = 4;
   EXPECT_EQ(decode(spec), "reject:not_neighbor_discovery");
-  for (const std::uint8_t type : {128, 133, 134, 137}) {  // echo, RS, RA, redirect
+  for (const std::uint8_t type :
+       std::initializer_list<std::uint8_t>{128, 133, 134, 137}) {  // echo, RS, RA, redirect
     spec = solicitation();
     spec.type = type;
     spec.hop_limit = 64;  // the type is told apart before ND's own checks
@@ -294,7 +295,7 @@ TEST(NdDecoderTest, OtherIpv6IsNotNeighborDiscovery) {
 }
 
 TEST(NdDecoderTest, AHopLimitBelow255IsFromOffTheLink) {
-  for (const std::uint8_t hops : {0, 1, 64, 254}) {
+  for (const std::uint8_t hops : std::initializer_list<std::uint8_t>{0, 1, 64, 254}) {
     auto spec = advertisement();
     spec.hop_limit = hops;
     EXPECT_EQ(decode(spec), "reject:bad_hop_limit") << int{hops};
@@ -308,7 +309,7 @@ TEST(NdDecoderTest, ANonzeroCodeIsRejected) {
 }
 
 TEST(NdDecoderTest, AWrongChecksumIsRejected) {
-  for (const std::uint16_t flip : {0x0001, 0x8000, 0xffff}) {
+  for (const std::uint16_t flip : std::initializer_list<std::uint16_t>{0x0001, 0x8000, 0xffff}) {
     auto spec = advertisement();
     spec.checksum_xor = flip;
     EXPECT_EQ(decode(spec), "reject:bad_checksum") << flip;

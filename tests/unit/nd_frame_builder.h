@@ -26,7 +26,7 @@ inline NdOption link_layer_option(std::uint8_t type, const MacAddress& mac) {
 struct NdSpec {
   MacAddress ethernet_destination;
   MacAddress ethernet_source;
-  Vlan vlan;
+  Vlan vlan{};
   bool legacy_s_tag = false;  // 0x9100 instead of 0x88a8
   std::uint16_t ether_type = 0x86dd;
   std::uint8_t version = 6;
@@ -39,10 +39,10 @@ struct NdSpec {
   std::uint8_t flags = 0;  // NA: 0x80 router, 0x40 solicited, 0x20 override
   IpAddress target;
   std::vector<NdOption> options;
-  std::uint16_t checksum_xor = 0;               // nonzero: a wrong checksum
-  std::optional<std::uint16_t> payload_length;  // the computed one when absent
-  std::size_t truncate_message_to = 0;          // 0: the whole ICMPv6 message
-  std::size_t trailer = 0;                      // padding bytes after the packet
+  std::uint16_t checksum_xor = 0;                 // nonzero: a wrong checksum
+  std::optional<std::uint16_t> payload_length{};  // the computed one when absent
+  std::size_t truncate_message_to = 0;            // 0: the whole ICMPv6 message
+  std::size_t trailer = 0;                        // padding bytes after the packet
 };
 
 inline void put16(std::vector<std::byte>& out, std::uint32_t value) {
@@ -89,7 +89,7 @@ inline std::vector<std::byte> build_nd_frame(const NdSpec& spec) {
   sum += message.size() + spec.next_header;
   add_words(message, message.size());
   while ((sum >> 16U) != 0) sum = (sum & 0xffffU) + (sum >> 16U);
-  const auto checksum = static_cast<std::uint16_t>(~sum & 0xffffU) ^ spec.checksum_xor;
+  const auto checksum = static_cast<std::uint16_t>((~sum & 0xffffU) ^ spec.checksum_xor);
   message[2] = static_cast<std::byte>(checksum >> 8U);
   message[3] = static_cast<std::byte>(checksum & 0xffU);
 
@@ -97,7 +97,7 @@ inline std::vector<std::byte> build_nd_frame(const NdSpec& spec) {
   put_bytes(frame, spec.ethernet_destination.bytes());
   put_bytes(frame, spec.ethernet_source.bytes());
   if (spec.vlan.outer != 0) {
-    put16(frame, spec.legacy_s_tag ? 0x9100 : 0x88a8);
+    put16(frame, spec.legacy_s_tag ? 0x9100U : 0x88a8U);
     put16(frame, spec.vlan.outer);
   }
   if (spec.vlan.tagged()) {
