@@ -14,6 +14,8 @@
 #include "collectors/logger.h"
 #include "collectors/netlink_dump.h"
 
+struct nl_msg;
+
 namespace arp {
 
 struct DadSnapshot {

@@ -1,6 +1,7 @@
 #include "collectors/netlink_dump.h"
 
 #include <linux/netlink.h>
+#include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -33,6 +34,12 @@ struct NlMsgDeleter {
 }  // namespace
 
 void NlSocketDeleter::operator()(nl_sock* socket) const noexcept { nl_socket_free(socket); }
+
+std::span<const std::byte> attribute_payload(const nlattr* attribute) {
+  if (attribute == nullptr || nla_len(attribute) <= 0) return {};
+  return {static_cast<const std::byte*>(nla_data(attribute)),
+          static_cast<std::size_t>(nla_len(attribute))};
+}
 
 NlSocket connect_route_socket() {
   NlSocket socket(nl_socket_alloc());

@@ -3,8 +3,6 @@
 // receive buffer, and a checked read of one attribute.
 #pragma once
 
-#include <netlink/attr.h>
-
 #include <cstddef>
 #include <cstring>
 #include <functional>
@@ -14,6 +12,7 @@
 
 struct nl_sock;
 struct nlmsghdr;
+struct nlattr;
 
 namespace arp {
 
@@ -41,12 +40,17 @@ DumpResult dump_route(nl_sock* socket, int type, const Request& request, const c
   return dump_route(socket, type, std::as_bytes(std::span(&request, 1)), what, handle);
 }
 
+// The attribute's payload; empty when the attribute is absent. Out of line, so that this header
+// (included by the collectors' headers) does not bring libnl's headers along.
+std::span<const std::byte> attribute_payload(const nlattr* attribute);
+
 // The attribute's payload as a T; nullopt when it is absent or shorter than a T.
 template <typename T>
 std::optional<T> read_attribute(const nlattr* attribute) {
-  if (attribute == nullptr || nla_len(attribute) < static_cast<int>(sizeof(T))) return std::nullopt;
+  const auto payload = attribute_payload(attribute);
+  if (payload.size() < sizeof(T)) return std::nullopt;
   T value{};
-  std::memcpy(&value, nla_data(attribute), sizeof value);
+  std::memcpy(&value, payload.data(), sizeof value);
   return value;
 }
 

@@ -86,30 +86,54 @@ struct ProbeHistory {
 // (interface, vlan, probed ip, prober): std::map keeps the probes in a stable order.
 using ProbeKey = std::tuple<InterfaceIndex, Vlan, IpAddress, MacAddress>;
 
-// Probes for addresses someone else held, which the tracker only counts.
+// Probes for addresses someone else held, which the tracker only counts: probes for an address
+// already claimed, and probes a holder defended that had said nothing before (the usual IPv6
+// Duplicate Address Detection failure: the probe, then the holder's advertisement).
 class ProbeLog {
  public:
   // Called for every frame, in capture-time order, after the pipeline has processed it.
   void record(InterfaceIndex interface, const PipelineOutcome& outcome, Timestamp captured,
               const ClaimTracker& tracker) {
-    if (outcome.frame == nullptr || outcome.event != ClaimEvent::probe_for_claimed) return;
+    if (outcome.frame == nullptr) return;
     const ResolutionFrame& frame = *outcome.frame;
-    auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
-    ++probe.frames;
-    const AddressKey probed{frame.target_ip, frame.vlan, interface};
-    for (const auto& claimant : tracker.claimants(probed, captured)) {
-      if (claimant.mac != frame.sender_mac &&
-          std::find(probe.claimed_by.begin(), probe.claimed_by.end(), claimant.mac) ==
-              probe.claimed_by.end()) {
-        probe.claimed_by.push_back(claimant.mac);
+    switch (outcome.event) {
+      case ClaimEvent::probe:  // nobody holds it yet, as far as the capture knows
+        unanswered_[AddressKey{frame.target_ip, frame.vlan, interface}] = frame.sender_mac;
+        break;
+      case ClaimEvent::probe_for_claimed: {
+        auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.target_ip, frame.sender_mac}];
+        ++probe.frames;
+        const AddressKey probed{frame.target_ip, frame.vlan, interface};
+        for (const auto& claimant : tracker.claimants(probed, captured)) {
+          if (claimant.mac != frame.sender_mac) add_holder(probe, claimant.mac);
+        }
+        break;
       }
+      case ClaimEvent::probe_answered: {
+        const auto probed = unanswered_.find(AddressKey{frame.sender_ip, frame.vlan, interface});
+        if (probed == unanswered_.end()) break;
+        auto& probe = probes_[ProbeKey{interface, frame.vlan, frame.sender_ip, probed->second}];
+        ++probe.frames;
+        add_holder(probe, frame.sender_mac);
+        unanswered_.erase(probed);
+        break;
+      }
+      default:
+        break;
     }
   }
 
   const std::map<ProbeKey, ProbeHistory>& probes() const { return probes_; }
 
  private:
+  static void add_holder(ProbeHistory& probe, const MacAddress& mac) {
+    if (std::find(probe.claimed_by.begin(), probe.claimed_by.end(), mac) == probe.claimed_by.end())
+      probe.claimed_by.push_back(mac);
+  }
+
   std::map<ProbeKey, ProbeHistory> probes_;
+  // The last prober of each address probed while unclaimed, until someone answers for it.
+  std::unordered_map<AddressKey, MacAddress, AddressKeyHash> unanswered_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -272,11 +296,12 @@ void write_text(std::ostream& out, const Report& report, const VendorRegistry& v
   for (const auto& file : report.files) {
     out << "  " << file.path;
     if (file.interface != file.path) out << " (as " << file.interface << ")";
-    out << ": " << plural(file.packets, "frame", "frames") << ", " << file.arp_frames << " ARP";
+    out << ": " << plural(file.packets, "frame", "frames") << ", " << file.arp_frames
+        << " ARP or ND";
     if (file.cut) out << ", cut short at byte " << file.cut->offset;
     out << '\n';
   }
-  out << "ARP frames:";
+  out << "ARP and ND frames:";
   for (std::size_t i = 0; i < kAllFrameKinds.size(); ++i) {
     out << (i == 0 ? " " : ", ") << report.frames[i] << ' ' << to_string(kAllFrameKinds[i]);
   }

@@ -21,6 +21,8 @@
 
 #include "collectors/pcap_handle.h"
 #include "collectors/vendor_files.h"
+#include "core/nd_probe.h"
+#include "tests/unit/nd_frame_builder.h"
 
 namespace arp {
 namespace {
@@ -393,6 +395,83 @@ TEST_F(AnalyzeTest, ProbesForALiveAddressAreCountedButNotAConflict) {
   EXPECT_EQ(probed["claimed_by"], Json::array({"00:1b:21:0a:00:0a"}));
 }
 
+// ---- IPv6 Neighbor Discovery in a capture ----
+
+const auto kServerIp6 = *IpAddress::parse("2001:db8::10");
+const auto kPeerIp6 = *IpAddress::parse("2001:db8::14");
+const auto kAllNodes = *IpAddress::parse("ff02::1");
+
+Frame nd_frame(Timestamp at, const testing::NdSpec& spec) {
+  const auto bytes = testing::build_nd_frame(spec);
+  Frame frame{at, {}};
+  for (const auto b : bytes) frame.bytes.push_back(std::to_integer<std::uint8_t>(b));
+  return frame;
+}
+
+// `mac` answers the peer's solicitation: a solicited advertisement for `ip`.
+Frame advertisement(Timestamp at, MacAddress mac, const IpAddress& ip) {
+  return nd_frame(at, {.ethernet_destination = kPeerMac,
+                       .ethernet_source = mac,
+                       .source = ip,
+                       .destination = kPeerIp6,
+                       .type = 136,
+                       .flags = 0x60,
+                       .target = ip,
+                       .options = {testing::link_layer_option(2, mac)}});
+}
+
+TEST_F(AnalyzeTest, TwoMacsAdvertisingOneIpv6AddressAreContested) {
+  std::vector<Frame> frames;
+  for (int i = 0; i < 5; ++i) {
+    frames.push_back(advertisement(kStart + seconds(2 * i), kOwnerMac, kServerIp6));
+    frames.push_back(
+        advertisement(kStart + seconds(2 * i) + milliseconds(500), kRogueMac, kServerIp6));
+  }
+  const auto result = run({capture("A.pcap", frames)});
+
+  EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
+  const auto json = result.json();
+  ASSERT_EQ(json["contested"].size(), 1U);
+  EXPECT_EQ(json["contested"][0]["ip"], "2001:db8::10");
+  ASSERT_EQ(json["contested"][0]["claimants"].size(), 2U);
+  EXPECT_EQ(json["frames"]["reply"], 10);
+  EXPECT_EQ(json["files"][0]["arp_frames"], 10);
+}
+
+// A host's DAD for an address whose holder had been silent: its solicitation from ::, then the
+// holder's defence to all nodes. The joining host gives the address up; the report says who
+// wanted it and who holds it.
+TEST_F(AnalyzeTest, ADefendedDadProbeIsAProbeForAClaimedAddress) {
+  const auto group = solicited_node_group(kServerIp6);
+  const auto dad = nd_frame(kStart, {.ethernet_destination = ipv6_multicast_mac(group),
+                                     .ethernet_source = kProberMac,
+                                     .source = IpAddress::from_bytes({}),
+                                     .destination = group,
+                                     .type = 135,
+                                     .target = kServerIp6,
+                                     .options = {}});
+  const auto defence =
+      nd_frame(kStart + milliseconds(2), {.ethernet_destination = ipv6_multicast_mac(kAllNodes),
+                                          .ethernet_source = kOwnerMac,
+                                          .source = kServerIp6,
+                                          .destination = kAllNodes,
+                                          .type = 136,
+                                          .flags = 0x20,
+                                          .target = kServerIp6,
+                                          .options = {testing::link_layer_option(2, kOwnerMac)}});
+  const auto result = run({capture("A.pcap", {dad, defence})});
+
+  EXPECT_EQ(result.code, kAnalyzeNothingContested) << result.err;
+  const auto json = result.json();
+  EXPECT_EQ(json["frames"]["probe"], 1);
+  ASSERT_EQ(json["probes_for_claimed"].size(), 1U);
+  const auto& probed = json["probes_for_claimed"][0];
+  EXPECT_EQ(probed["ip"], "2001:db8::10");
+  EXPECT_EQ(probed["mac"], "02:00:00:00:00:99");
+  EXPECT_EQ(probed["frames"], 1);
+  EXPECT_EQ(probed["claimed_by"], Json::array({"00:1b:21:0a:00:0a"}));
+}
+
 TEST_F(AnalyzeTest, IgnoredMacIsCountedNotContested) {
   options.filter.ignore(kRogueMac);
   const auto result = run({capture("A.pcap", incident(kStart, 10))});
@@ -509,7 +588,7 @@ TEST_F(AnalyzeTest, CaptureCutInsideARecordHeaderIsAnalyzedUpToTheCut) {
   const auto result = run({path}, AnalyzeOptions::Format::text);
 
   EXPECT_EQ(result.code, kAnalyzeContested) << result.err;
-  EXPECT_NE(result.out.find(path + " (as cut.pcap): 4 frames, 4 ARP, cut short at byte " +
+  EXPECT_NE(result.out.find(path + " (as cut.pcap): 4 frames, 4 ARP or ND, cut short at byte " +
                             std::to_string(pcap_record_offset(frames, 4)) + "\n"),
             std::string::npos)
       << result.out;
