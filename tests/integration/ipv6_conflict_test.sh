@@ -32,8 +32,9 @@ M_IP=2001:db8::fa
 P_IP=2001:db8::20
 RECHECK_S=30  # core/probe_planner.h: contested addresses are asked again this often
 
-# show_ip HOST: what HOST's exporter serves about IP, for the log and for failure messages.
-show_ip() { scrape "$1" "$PORT" | grep -F "ip=\"$IP\"" | sed "s/^/  $1: /"; }
+# show_ip HOST: what HOST's exporter serves about IP, for the log and for failure messages
+# (nothing, and no failure, when it serves nothing).
+show_ip() { scrape "$1" "$PORT" | { grep -F "ip=\"$IP\"" || true; } | sed "s/^/  $1: /"; }
 
 # verified_conflict HOST: HOST's exporter shows IP contested by exactly A's and B's MACs (with
 # their vendors), its interface counts one contested address, and a round was answered by
@@ -100,10 +101,11 @@ say "M shows $IP contested by both MACs, verified, $delay_ms ms after A and B ta
 [ "$delay_ms" -le 5000 ] || fail "M needed $delay_ms ms to show the conflict, more than 5 s"
 show_ip M
 # The ip label is inet_ntop's text, the same in every per-IP series; none spells it otherwise.
-scrape M "$PORT" | grep -q "^arp_address_claimants{interface=\"$M_IF\",vlan=\"\",ip=\"$IP\"} 2$" ||
+# (The scrape is kept whole: grep -q ends early, and curl's broken pipe would fail the pipeline.)
+m_exposition=$(scrape M "$PORT")
+grep -q "^arp_address_claimants{interface=\"$M_IF\",vlan=\"\",ip=\"$IP\"} 2$" <<<"$m_exposition" ||
   fail "arp_address_claimants on M is not exactly {interface,vlan=\"\",ip=\"$IP\"} 2"
-! scrape M "$PORT" | grep -Ei '2001:0*db8:0+:|2001:db8:(0:)+' ||
-  fail "M spells $IP other than inet_ntop does"
+! grep -Ei '2001:0*db8:0+:|2001:db8:(0:)+' <<<"$m_exposition" || fail "M spells $IP other than inet_ntop does"
 
 step "check $IP from M: exit 1, both MACs"
 run_check M "$IP" -i "$M_IF" --count 1
