@@ -3,6 +3,8 @@
 // what a tracked address costs in heap, since the tracker caps addresses, not bytes.
 //
 // Targets (bench/README.md): >= 10 M frames/s decode+track, <= 200 bytes per tracked address.
+// A second corpus sends half the resolution traffic as IPv6 Neighbor Discovery instead, as on
+// a dual-stack segment, for the mixed figure beside the ARP-only one.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -22,6 +24,9 @@
 #include "core/arp_pipeline.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
+#include "core/frame_decoder.h"
+#include "core/nd_probe.h"
+#include "tests/unit/nd_frame_builder.h"
 
 namespace arp {
 namespace {
@@ -136,6 +141,11 @@ class FrameBuilder {
     sizes_.push_back(bytes_.size() - start);
   }
 
+  void append(std::span<const std::byte> frame) {
+    bytes_.insert(bytes_.end(), frame.begin(), frame.end());
+    sizes_.push_back(frame.size());
+  }
+
   // The frames as spans into one buffer, built once the buffer no longer moves.
   std::vector<std::span<const std::byte>> frames() const {
     std::vector<std::span<const std::byte>> spans;
@@ -198,56 +208,117 @@ struct Corpus {
   FrameBuilder builder;
 };
 
+// The IPv6 twin of a benchmark IPv4 address: 2001:db8:: with the IPv4 address as its low 32
+// bits, so every host has one, distinct per host and per VLAN like its IPv4 address.
+IpAddress ipv6_twin(Ipv4Address ipv4) {
+  IpAddress::Bytes bytes{0x20, 0x01, 0x0d, 0xb8};
+  const auto value = ipv4.to_u32();
+  for (unsigned i = 0; i < 4; ++i)
+    bytes[12 + i] = static_cast<std::uint8_t>(value >> (24U - 8U * i));
+  return IpAddress::from_bytes(bytes);
+}
+
+// What a dual-stack host sends instead of the ARP frame `arp`: a solicitation for a request,
+// a DAD solicitation for a probe, a solicited advertisement for a reply, an unsolicited one to
+// all nodes for an announcement or a gratuitous reply (RFC 4861 4.3, 4.4, RFC 4862 5.4.2).
+testing::NdSpec nd_form(const FrameSpec& arp, const MacAddress& peer_mac) {
+  const auto sender = ipv6_twin(arp.sender_ip);
+  const auto target = ipv6_twin(arp.target_ip);
+  const auto all_nodes = *IpAddress::parse("ff02::1");
+  testing::NdSpec nd{.ethernet_destination = {},
+                     .ethernet_source = arp.source,
+                     .vlan = arp.vlan,
+                     .source = sender,
+                     .destination = {},
+                     .target = target,
+                     .options = {}};
+  if (arp.operation == 1 && arp.sender_ip.is_unspecified()) {  // DAD probe
+    nd.source = IpAddress::from_bytes({});
+    nd.destination = solicited_node_group(target);
+  } else if (arp.operation == 1 && arp.sender_ip != arp.target_ip) {  // who has target?
+    nd.destination = solicited_node_group(target);
+    nd.options = {testing::link_layer_option(1, arp.sender_mac)};
+  } else if (arp.operation == 2 && arp.sender_ip != arp.target_ip) {  // solicited answer
+    nd.type = 136;
+    nd.flags = 0x60;
+    nd.destination = ipv6_twin(arp.target_ip);
+    nd.target = sender;
+    nd.options = {testing::link_layer_option(2, arp.sender_mac)};
+  } else {  // unsolicited advertisement
+    nd.type = 136;
+    nd.flags = 0x20;
+    nd.destination = all_nodes;
+    nd.target = sender;
+    nd.options = {testing::link_layer_option(2, arp.sender_mac)};
+  }
+  nd.ethernet_destination =
+      nd.destination == all_nodes || nd.type == 135 ? ipv6_multicast_mac(nd.destination) : peer_mac;
+  return nd;
+}
+
 // The mix, per 1000 frames: 50 contested claims, 400 requests, 340 replies, 50 probes, 50
 // announcements, 20 gratuitous replies, 90 malformed (truncated, bad lengths, wrong opcode,
 // hardware type or EtherType); 16 % of senders behind one tag, 4 % behind two; a fifth of the
-// frames unpadded, as captured on the sending host. Fixed seed: every run decodes the same million
-// frames.
-const Corpus& corpus() {
-  static const Corpus built = [] {
-    Corpus corpus;
-    Rng rng(0x5eed'a4b0'0000'0001ULL);
-    std::array<bool, kContested> rogue_turn{};
-    for (std::size_t i = 0; i < kFrames; ++i) {
-      const auto roll = rng.below(1000);
-      const Host sender = host(rng.below(kHosts));
-      const Host peer = host(rng.below(kHosts));
-      FrameSpec spec;
-      spec.source = spec.sender_mac = sender.mac;
-      spec.sender_ip = sender.ip;
-      spec.target_ip = peer.ip;
-      spec.vlan = sender.vlan;
-      spec.padded = rng.below(5) != 0;
-      if (roll < 50) {  // owner and rogue take turns answering for the same IP
-        const auto id = rng.below(kContested);
-        const Host owner = host(id);
-        spec.source = spec.sender_mac = rogue_turn[id] ? rogue_mac(id) : owner.mac;
-        spec.sender_ip = owner.ip;
-        spec.vlan = owner.vlan;
-        spec.operation = 2;
-        spec.destination = spec.target_mac = peer.mac;
-        rogue_turn[id] = !rogue_turn[id];
-      } else if (roll < 450) {  // who-has
-      } else if (roll < 790) {  // is-at, unicast back to the asker
-        spec.operation = 2;
-        spec.destination = spec.target_mac = peer.mac;
-      } else if (roll < 840) {  // RFC 5227 probe
-        spec.sender_ip = Ipv4Address();
-      } else if (roll < 890) {  // RFC 5227 announcement
-        spec.target_ip = spec.sender_ip;
-      } else if (roll < 910) {  // gratuitous reply (failover stacks)
-        spec.operation = 2;
-        spec.target_ip = spec.sender_ip;
-        spec.target_mac = spec.destination;
-      } else {
-        spec = malformed(spec, rng);
-      }
+// frames unpadded, as captured on the sending host. With `nd_share` > 0 that share of the
+// well-formed frames is the same exchange in Neighbor Discovery, for the sender's IPv6 twin.
+// Fixed seed: every run decodes the same million frames.
+Corpus build_corpus(unsigned nd_percent) {
+  Corpus corpus;
+  Rng rng(0x5eed'a4b0'0000'0001ULL);
+  std::array<bool, kContested> rogue_turn{};
+  for (std::size_t i = 0; i < kFrames; ++i) {
+    const auto roll = rng.below(1000);
+    const Host sender = host(rng.below(kHosts));
+    const Host peer = host(rng.below(kHosts));
+    FrameSpec spec;
+    spec.source = spec.sender_mac = sender.mac;
+    spec.sender_ip = sender.ip;
+    spec.target_ip = peer.ip;
+    spec.vlan = sender.vlan;
+    spec.padded = rng.below(5) != 0;
+    if (roll < 50) {  // owner and rogue take turns answering for the same IP
+      const auto id = rng.below(kContested);
+      const Host owner = host(id);
+      spec.source = spec.sender_mac = rogue_turn[id] ? rogue_mac(id) : owner.mac;
+      spec.sender_ip = owner.ip;
+      spec.vlan = owner.vlan;
+      spec.operation = 2;
+      spec.destination = spec.target_mac = peer.mac;
+      rogue_turn[id] = !rogue_turn[id];
+    } else if (roll < 450) {  // who-has
+    } else if (roll < 790) {  // is-at, unicast back to the asker
+      spec.operation = 2;
+      spec.destination = spec.target_mac = peer.mac;
+    } else if (roll < 840) {  // RFC 5227 probe
+      spec.sender_ip = Ipv4Address();
+    } else if (roll < 890) {  // RFC 5227 announcement
+      spec.target_ip = spec.sender_ip;
+    } else if (roll < 910) {  // gratuitous reply (failover stacks)
+      spec.operation = 2;
+      spec.target_ip = spec.sender_ip;
+      spec.target_mac = spec.destination;
+    } else {
+      spec = malformed(spec, rng);
+    }
+    if (roll < 910 && rng.below(100) < nd_percent) {
+      corpus.builder.append(testing::build_nd_frame(nd_form(spec, peer.mac)));
+    } else {
       corpus.builder.append(spec);
     }
-    corpus.frames = corpus.builder.frames();
-    for (const auto frame : corpus.frames) corpus.bytes += frame.size();
-    return corpus;
-  }();
+  }
+  corpus.frames = corpus.builder.frames();
+  for (const auto frame : corpus.frames) corpus.bytes += frame.size();
+  return corpus;
+}
+
+const Corpus& corpus() {
+  static const Corpus built = build_corpus(0);
+  return built;
+}
+
+// Half of the well-formed frames in Neighbor Discovery: a dual-stack segment.
+const Corpus& mixed_corpus() {
+  static const Corpus built = build_corpus(50);
   return built;
 }
 
@@ -297,8 +368,8 @@ BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
 
 // The capture thread's whole job per frame. One tracker across iterations, with the clock
 // running on: after the first pass it is the steady state of a long-running exporter.
-void BM_DecodeAndTrack(benchmark::State& state) {
-  const auto& frames = corpus();
+template <typename Decoder>
+void decode_and_track(benchmark::State& state, const Corpus& frames, Decoder decode) {
   ClaimTracker tracker(ClaimTrackerConfig{});
   const auto link = tracker.add_interface("bench0");
   FrameCounters counters;
@@ -306,7 +377,7 @@ void BM_DecodeAndTrack(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto frame : frames.frames) {
       now += kFrameGap;
-      const auto decoded = decode_arp_frame(frame);
+      const auto decoded = decode(frame);
       counters.count(decoded);
       if (decoded) benchmark::DoNotOptimize(tracker.observe(link, *decoded, now));
     }
@@ -319,8 +390,23 @@ void BM_DecodeAndTrack(benchmark::State& state) {
   state.counters["rejected_share"] =
       static_cast<double>(counters.total_rejected()) /
       static_cast<double>(counters.total_rejected() + counters.total_frames());
+  std::uint64_t nd = 0;
+  for (const auto kind : kAllFrameKinds) nd += counters.frames(IpFamily::ipv6, kind);
+  state.counters["nd_share"] =
+      static_cast<double>(nd) /
+      static_cast<double>(counters.total_rejected() + counters.total_frames());
+}
+
+void BM_DecodeAndTrack(benchmark::State& state) {
+  decode_and_track(state, corpus(), [](auto frame) { return decode_arp_frame(frame); });
 }
 BENCHMARK(BM_DecodeAndTrack)->Unit(benchmark::kMillisecond);
+
+// The dual-stack segment, through the decoder the exporter runs (by EtherType, ARP or ND).
+void BM_DecodeAndTrackMixed(benchmark::State& state) {
+  decode_and_track(state, mixed_corpus(), [](auto frame) { return decode_frame(frame); });
+}
+BENCHMARK(BM_DecodeAndTrackMixed)->Unit(benchmark::kMillisecond);
 
 // The live exporter's per-frame path: the whole pipeline (decode, count, filter, track, and
 // with verification on, answers routed to the planner and a round asked for on every change),
@@ -430,6 +516,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (decode > 0 && track > 0) {
       std::printf("ratio decode+track / decode:     %.3f\n", track / decode);
     }
+    const double mixed = rate("BM_DecodeAndTrackMixed");
+    if (track > 0 && mixed > 0) {
+      std::printf("ratio decode+track mixed ARP/ND / ARP only: %.3f\n", mixed / track);
+    }
     const double passive = rate("BM_PipelinePassive");
     const double verifying = rate("BM_PipelineVerifying");
     if (track > 0 && passive > 0 && verifying > 0) {
@@ -439,6 +529,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (track > 0) {
       std::printf("decode+track: %.2f M frames/s (target >= 10): %s\n", track / 1e6,
                   track >= 10e6 ? "met" : "MISSED");
+    }
+    if (mixed > 0) {
+      std::printf("decode+track mixed ARP/ND: %.2f M frames/s\n", mixed / 1e6);
     }
     for (const auto& [name, bytes] : bytes_per_address_) {
       std::printf("%s: %.1f bytes per tracked address (target <= 200): %s\n", name.c_str(), bytes,

@@ -2,7 +2,9 @@
 // accepts goes through a ClaimTracker, under ASan and UBSan. A broken invariant aborts, so
 // libFuzzer keeps the input that broke it.
 //
-// The input is one Ethernet frame, so the seeds are the frames of tests/data/arp_frames.hex.
+// The input is one Ethernet frame, ARP or IPv6 Neighbor Discovery, decoded as the exporter
+// decodes it (decode_frame, by EtherType), so the seeds are the frames of
+// tests/data/arp_frames.hex and tests/data/nd_frames.hex.
 // One frame alone would leave most of the tracker unvisited (caps, evictions, flaps, expiry),
 // so each accepted frame is replayed as a burst of variants of itself: the sender IP and MAC
 // walk through a few values, and the clock moves in a sawtooth whose step may be negative:
@@ -17,7 +19,7 @@
 #include <span>
 #include <string>
 
-#include "core/arp_decoder.h"
+#include "core/frame_decoder.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
 
@@ -33,6 +35,7 @@ constexpr std::uint16_t kMaxVlanId = 4095;
 constexpr std::size_t kEthernetHeader = 14;
 constexpr std::size_t kVlanTag = 4;
 constexpr std::size_t kArpPacket = 28;
+constexpr std::size_t kNdPacket = 40 + 24;  // IPv6 header, the smallest NS or NA
 
 // abort() rather than assert(): the fuzz build may define NDEBUG, and the check must stay.
 void require(bool condition) {
@@ -76,19 +79,36 @@ void check_decoded(const ResolutionFrame& frame, std::size_t size) {
   require(frame.vlan.outer <= kMaxVlanId && frame.vlan.inner <= kMaxVlanId);
   // An S-tag is only ever read in front of a C-tag.
   const std::size_t tags = frame.vlan.outer != 0 ? 2 : (frame.vlan.inner != 0 ? 1 : 0);
-  require(size >= kEthernetHeader + tags * kVlanTag + kArpPacket);
+  const bool nd = frame.protocol == ResolutionProtocol::nd;
+  require(size >= kEthernetHeader + tags * kVlanTag + (nd ? kNdPacket : kArpPacket));
   require(frame.sender_mac_invalid ==
           (frame.sender_mac.is_zero() || frame.sender_mac.is_multicast()));
   require(frame.ethernet_source_mismatch == (frame.ethernet_source != frame.sender_mac));
   if (frame.kind == FrameKind::probe) require(frame.sender_ip.is_unspecified());
-  if (frame.kind == FrameKind::announcement || frame.kind == FrameKind::gratuitous_reply) {
+  // Each family's addresses only: an IPv4-mapped IPv6 address would alias an IPv4 one.
+  require(frame.sender_ip.is_ipv4() != nd || frame.sender_ip.is_unspecified());
+  if (nd) {
+    require(frame.kind != FrameKind::announcement);
+  } else if (frame.kind == FrameKind::announcement || frame.kind == FrameKind::gratuitous_reply) {
     require(frame.sender_ip == frame.target_ip);
   }
 }
 
+// `address` moved on by `offset` in its last bytes, in its own family; the unspecified address
+// stays unspecified, so a probe remains a probe.
+IpAddress shifted(const IpAddress& address, std::uint32_t offset) {
+  if (address.is_unspecified()) return address;
+  if (address.is_ipv4()) return Ipv4Address(address.ipv4().to_u32() + offset);
+  auto bytes = address.bytes();
+  bytes[15] = static_cast<std::uint8_t>(bytes[15] + offset);
+  bytes[14] = static_cast<std::uint8_t>(bytes[14] + (offset >> 8U));
+  const auto moved = IpAddress::from_bytes(bytes);
+  return moved.is_unspecified() ? address : moved;
+}
+
 void check_event(const ClaimTracker& tracker, InterfaceIndex interface,
                  const ResolutionFrame& frame, ClaimEvent event, Timestamp now) {
-  const bool can_claim = !frame.sender_mac_invalid && !frame.sender_ip.is_unspecified();
+  const bool can_claim = frame.claims_address();
   if (frame.kind == FrameKind::probe) {
     require(event == ClaimEvent::probe || event == ClaimEvent::probe_for_claimed);
     return;
@@ -127,7 +147,7 @@ void check_snapshot(ClaimTracker& tracker, Timestamp now, std::size_t interfaces
 }
 
 void fuzz_one(std::span<const std::byte> input) {
-  const auto result = decode_arp_frame(input);
+  const auto result = decode_frame(input);
   FrameCounters counters;
   counters.count(result);
   require(counters.total_frames() + counters.total_rejected() == 1);
@@ -147,11 +167,8 @@ void fuzz_one(std::span<const std::byte> input) {
     const auto now = burst.time_of(i);
     ResolutionFrame frame = decoded;
     const auto ip_offset = i % burst.ip_spread;
-    // 0.0.0.0 stays 0.0.0.0: a probe must remain a probe.
-    if (!frame.sender_ip.is_unspecified()) {
-      frame.sender_ip = Ipv4Address(frame.sender_ip.to_u32() + ip_offset);
-    }
-    frame.target_ip = Ipv4Address(frame.target_ip.to_u32() + ip_offset);
+    frame.sender_ip = shifted(frame.sender_ip, ip_offset);
+    frame.target_ip = shifted(frame.target_ip, ip_offset);
     auto mac = frame.sender_mac.bytes();
     mac[5] = static_cast<std::uint8_t>(mac[5] + i % burst.mac_spread);
     frame.sender_mac = MacAddress(mac);
