@@ -106,6 +106,14 @@ m_exposition=$(scrape M "$PORT")
 grep -q "^arp_address_claimants{interface=\"$M_IF\",vlan=\"\",ip=\"$IP\"} 2$" <<<"$m_exposition" ||
   fail "arp_address_claimants on M is not exactly {interface,vlan=\"\",ip=\"$IP\"} 2"
 ! grep -Ei '2001:0*db8:0+:|2001:db8:(0:)+' <<<"$m_exposition" || fail "M spells $IP other than inet_ntop does"
+# The frames behind it, counted as ND (docs/metrics.md's family label): A's and B's
+# solicitations are requests, their answers to M's DAD-style round (unsolicited, to all nodes)
+# gratuitous replies. Nobody on this segment speaks ARP.
+frames() { sample_sum arp_frames_total "interface=$M_IF" "$@" <<<"$m_exposition"; }
+say "M decoded $(frames family=ipv6) ND frame(s) ($(frames family=ipv6 kind=request) request(s), $(frames family=ipv6 kind=gratuitous_reply) gratuitous replies), $(frames family=ipv4) ARP frame(s)"
+[ "$(frames family=ipv6 kind=request)" -ge 2 ] || fail "M counted fewer than 2 ND requests (A's and B's solicitations)"
+[ "$(frames family=ipv6 kind=gratuitous_reply)" -ge 2 ] || fail "M counted fewer than 2 unsolicited NAs (A's and B's answers to its round)"
+[ "$(frames family=ipv4)" = 0 ] || fail "M counted ND frames as ARP ones: $(grep '^arp_frames_total' <<<"$m_exposition")"
 
 step "check $IP from M: exit 1, both MACs"
 run_check M "$IP" -i "$M_IF" --count 1
