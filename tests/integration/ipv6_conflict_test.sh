@@ -78,6 +78,7 @@ done
 # M's exporter runs with the defaults (30 s own-interval), rescanning as fast as the other
 # verifying tests do.
 start_verifying_exporter M "$PORT" --collector.arp.rescan-interval 1s
+M_LOG=$EXPORTER_LOG
 say "M's exporter captures and verifies on $M_IF, which has no IPv4 address"
 
 step "B configures $IP with DAD off: no kernel complains, nobody says anything"
@@ -151,6 +152,9 @@ wait_for $((RECHECK_S + 5)) conflict_cleared M ||
 say "M's conflict for $IP cleared $(($(now_ms) - removed_ms)) ms after B removed it (recheck every ${RECHECK_S}s)"
 [ "$(metric M "$PORT" arp_verification_probes_sent_total "interface=$M_IF" reason=recheck)" -ge 1 ] ||
   fail "the conflict cleared on M without a recheck round"
+wait_for 3 grep -qF "msg=\"conflict resolved\" interface=$M_IF vlan=\"\" ip=$IP " "$M_LOG" ||
+  fail "no \"conflict resolved\" log line on M for $IP"
+grep -F 'msg="conflict resolved"' "$M_LOG" | head -1 | sed 's/^/  log: /'
 show_ip M
 
 pass
