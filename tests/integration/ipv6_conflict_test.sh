@@ -9,8 +9,9 @@
 #     Solicitation that carries 2001:db8::10 and their own MAC. M sees the claimant change,
 #     sends a DAD-style verification round, both kernels defend the address, and within a few
 #     seconds M's exporter shows it contested, verified, by both MACs, with ip="2001:db8::10"
-#     exactly as inet_ntop prints it (docs/metrics.md gives these series no family label: the
-#     names and labels are the IPv4 ones). `check` from M says the same.
+#     exactly as inet_ntop prints it (the per-IP series have the IPv4 names and labels; only
+#     arp_frames_total carries family, and counts these frames as ipv6). `check` from M says
+#     the same.
 #  3. The owner's view: A's own exporter, started while B holds the address, probes A's own
 #     address (own-address defence, a DAD-style NS) and reports it claimed by B's MAC.
 #  4. B removes the address: the next recheck of the contested address (every 30 s) is
