@@ -70,8 +70,8 @@ void define_probe_options(CLI::App& app, ExporterConfig& config, RawOptions& raw
       ->capture_default_str()
       ->check(check_duration);
   app.add_option("--collector.arp.probe.own-interval", raw.probe_own_interval,
-                 "How often each of this host's own IPv4 addresses is probed (RFC 5227 ongoing "
-                 "detection)")
+                 "How often each of this host's own addresses is probed (RFC 5227 ongoing "
+                 "detection; DAD solicitations for IPv6)")
       ->capture_default_str()
       ->check(check_duration);
   app.add_option("--collector.arp.probe.watch", raw.probe_watch,
@@ -141,10 +141,11 @@ void define_exporter_options(CLI::App& app, ExporterConfig& config, RawOptions& 
   app.add_option("--log.format", raw.log_format, "logfmt or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"logfmt", "json"}));
-  app.add_flag("--collector.arp,!--no-collector.arp", config.arp_enabled,
-               "Sniff ARP with libpcap, which needs CAP_NET_RAW (default on)");
+  app.add_flag(
+      "--collector.arp,!--no-collector.arp", config.arp_enabled,
+      "Sniff ARP and Neighbor Discovery with libpcap, which needs CAP_NET_RAW (default on)");
   app.add_option("--collector.arp.interfaces-include", raw.include,
-                 "Capture only on interfaces whose name matches this regex (then no IPv4 "
+                 "Capture only on interfaces whose name matches this regex (then no IP "
                  "address is required: mirror ports)")
       ->check(check_regex);
   app.add_option("--collector.arp.interfaces-exclude", raw.exclude,
@@ -338,9 +339,10 @@ std::variant<ExporterConfig, int> parse_command_line(int argc, const char* const
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
 
-  auto* check = app.add_subcommand("check",
-                                   "Ask the segment who answers for an IPv4 address (exit 0: one "
-                                   "MAC, 1: two or more, 3: none, 2: error)");
+  auto* check =
+      app.add_subcommand("check",
+                         "Ask the segment who answers for an IPv4 or IPv6 address (exit 0: one "
+                         "MAC, 1: two or more, 3: none, 2: error)");
   define_check_command(*check, config, raw);
 
   if (argc > 0) app.name(argv[0]);  // as parse(argc, argv) would, for the usage line
