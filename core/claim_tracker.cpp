@@ -227,6 +227,7 @@ void ClaimTracker::verified(const AddressKey& key, const VerificationResult& res
   if (!record.contest && result.answers.size() == 1 && same_mac(result.answers[0], record.sole.mac))
     return;
   auto& contest = contest_of(slot);
+  contest.conflict_ended = contest.verified_answers.size() >= 2 && result.answers.size() == 1;
   contest.verified_at = now;
   contest.verified_answers = result.answers;
   judge(record, now);
@@ -325,9 +326,13 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
     // Two machines answering one round is the conflict itself, whatever happened since.
     if (contest.verified_answers.size() >= 2) return AddressState::contested;
     // One answer after the latest change settles it: the newest claimant answering is a move
-    // (the old MAC is gone), an older one answering means the change did not last.
+    // (the old MAC is gone), an older one answering means the change did not last. After a
+    // conflict, any single answer is a move: one of the two machines was unplugged or
+    // reconfigured, and which of them claimed first says nothing about which (calling the
+    // owner's survival a flap would warn of a failover that never happened).
     if (contest.verified_at >= contest.last_change) {
       if (!several) return AddressState::stable;
+      if (contest.conflict_ended) return AddressState::moved;
       const auto newest = std::max_element(
           contest.claimants.begin(), contest.claimants.end(),
           [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });

@@ -189,6 +189,9 @@ class ClaimTracker {
     // The latest verification round that anyone answered (epoch if none).
     Timestamp verified_at;
     std::vector<MacAddress> verified_answers;
+    // That latest round heard one MAC where the one before it heard several: the conflict is
+    // over and the MAC that answered holds the address.
+    bool conflict_ended = false;
     Timestamp last_claim;                         // the latest claim by any claimant
     AddressState verdict = AddressState::stable;  // as last told to the observer
   };

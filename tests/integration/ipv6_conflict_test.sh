@@ -156,6 +156,12 @@ say "M's conflict for $IP cleared $(($(now_ms) - removed_ms)) ms after B removed
 wait_for 3 grep -qF "msg=\"conflict resolved\" interface=$M_IF vlan=\"\" ip=$IP " "$M_LOG" ||
   fail "no \"conflict resolved\" log line on M for $IP"
 grep -F 'msg="conflict resolved"' "$M_LOG" | head -1 | sed 's/^/  log: /'
+# The survivor holds the address: a move, never "flapped once" (whose alert would blame a
+# failover that never happened), whichever of the two claimed first.
+grep -qF 'verdict=moved' <(grep -F 'msg="conflict resolved"' "$M_LOG") ||
+  fail "the conflict on M did not end as a move: $(grep -F 'msg="conflict resolved"' "$M_LOG")"
+holds_for 3 no_series M "$PORT" arp_address_flapped_info "ip=$IP" ||
+  fail "M reports $IP as flapped once after the conflict ended"
 show_ip M
 
 pass

@@ -346,6 +346,31 @@ TEST_F(ArpPipelineVerificationTest, RecheckClearsAVerifiedConflictWhenOnlyOneAns
   EXPECT_EQ(probes_sent, after);
 }
 
+// Whichever machine is left after a conflict, the recheck ends it as a move, never as a flap
+// (a warning about a failover that never happened). If the other one comes back, its claim is
+// a change, asked about at once: contested again.
+TEST_F(ArpPipelineVerificationTest, AConflictThatEndedIsAMoveWhicheverMachineIsLeft) {
+  for (const auto& survivor : {kOwnerMac, kRogueMac}) {
+    const auto ip = survivor == kOwnerMac ? kServerIp : kPeerIp;
+    const auto gone = survivor == kOwnerMac ? kRogueMac : kOwnerMac;
+    see(claim(kOwnerMac, ip));
+    see(announcement(kRogueMac, ip), seconds(60));
+    run(seconds(2), {kOwnerMac, kRogueMac});
+    ASSERT_EQ(state_of(ip), AddressState::contested);
+    recorder.changes.clear();
+    run(seconds(30), {survivor});  // the recheck
+    EXPECT_EQ(state_of(ip), AddressState::moved) << survivor.to_string();
+    EXPECT_EQ(recorder.changes.back().previous, AddressState::contested);
+    run(seconds(60), {survivor});
+    EXPECT_EQ(state_of(ip), AddressState::moved) << survivor.to_string();
+    EXPECT_FALSE(recorder.ever(AddressState::flapped)) << survivor.to_string();
+
+    see(claim(gone, ip), seconds(5));
+    run(seconds(2), {kOwnerMac, kRogueMac});
+    EXPECT_EQ(state_of(ip), AddressState::contested) << survivor.to_string();
+  }
+}
+
 TEST_F(ArpPipelineVerificationTest, AVerifiedConflictIsRecheckedAndStaysContestedWhileBothAnswer) {
   see(claim(kOwnerMac, kServerIp));
   see(announcement(kRogueMac, kServerIp), seconds(60));
