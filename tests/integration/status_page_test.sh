@@ -53,7 +53,7 @@ wait_for 30 page_tells_the_story B "$PORT" ||
 long_story() {
   [ "$(scrape "$1" "$2" / | grep -c '<circle class="claim"')" -ge 16 ]
 }
-wait_for 30 long_story B "$PORT" || fail "A and R never traded $INCIDENT_IP 16 times on B's page"
+wait_for 45 long_story B "$PORT" || fail "A and R never traded $INCIDENT_IP 16 times on B's page (it has $(scrape B "$PORT" / | grep -c "<circle class=\"claim\"") claims)"
 say "the page has the timeline; B resolves $INCIDENT_IP to $(neigh_mac B "$INCIDENT_IP")"
 
 step "headless Chromium renders the live page"
