@@ -14,17 +14,9 @@
 // (frame k's sender MAC and/or IP is the given one plus k); --truncate cuts frames short.
 // Exit 0 when every frame was sent, 1 when sending failed, 2 on a usage error.
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <charconv>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -32,17 +24,20 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
+
+#include "tests/integration/frame_injection.h"
 
 namespace {
 
-using Mac = std::array<std::uint8_t, 6>;
-constexpr Mac kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+using lab::kBroadcast;
+using lab::kMinimumFrame;
+using lab::Mac;
+using lab::parse_mac;
+using lab::parse_number;
+using lab::put;
+using lab::put16;
 constexpr std::uint16_t kEtherTypeArp = 0x0806;
-constexpr std::uint16_t kEtherTypeCTag = 0x8100;
-constexpr std::uint16_t kEtherTypeSTag = 0x88a8;
-constexpr std::size_t kMinimumFrame = 60;  // Ethernet minimum without FCS; real NICs pad to it
 
 struct Options {
   std::string interface;
@@ -68,25 +63,6 @@ struct Options {
                "--target-mac M --target-ip IP [--eth-src M] [--eth-dst M] [--vlan ID]... "
                "[--count N] [--interval-ms N] [--vary mac|ip|both] [--truncate BYTES]\n");
   std::exit(2);
-}
-
-std::optional<Mac> parse_mac(std::string_view text) {
-  Mac mac{};
-  if (text.size() != 17) return std::nullopt;
-  for (std::size_t i = 0; i < mac.size(); ++i) {
-    const auto part = text.substr(i * 3, 2);
-    if (i < 5 && text[i * 3 + 2] != ':') return std::nullopt;
-    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), mac[i], 16);
-    if (error != std::errc() || end != part.data() + part.size()) return std::nullopt;
-  }
-  return mac;
-}
-
-std::optional<unsigned long> parse_number(std::string_view text) {
-  unsigned long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 Options parse(int argc, char** argv) {
@@ -167,15 +143,6 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-void put16(std::vector<std::uint8_t>& frame, std::uint16_t value) {
-  frame.push_back(static_cast<std::uint8_t>(value >> 8U));
-  frame.push_back(static_cast<std::uint8_t>(value & 0xffU));
-}
-
-void put(std::vector<std::uint8_t>& frame, const Mac& mac) {
-  frame.insert(frame.end(), mac.begin(), mac.end());
-}
-
 void put(std::vector<std::uint8_t>& frame, const in_addr& address) {
   std::array<std::uint8_t, 4> bytes{};
   std::memcpy(bytes.data(), &address.s_addr, bytes.size());  // already in network order
@@ -204,14 +171,8 @@ Options nth(const Options& options, unsigned long k) {
 
 std::vector<std::uint8_t> build_frame(const Options& options, const Mac& destination) {
   std::vector<std::uint8_t> frame;
-  put(frame, destination);
-  put(frame, options.eth_src.value_or(*options.sender_mac));
-  for (std::size_t i = 0; i < options.vlans.size(); ++i) {
-    const bool outer_of_two = options.vlans.size() == 2 && i == 0;
-    put16(frame, outer_of_two ? kEtherTypeSTag : kEtherTypeCTag);
-    put16(frame, options.vlans[i]);  // PCP 0, DEI 0
-  }
-  put16(frame, kEtherTypeArp);
+  lab::put_ethernet_header(frame, destination, options.eth_src.value_or(*options.sender_mac),
+                           options.vlans, kEtherTypeArp);
   put16(frame, 1);       // htype Ethernet
   put16(frame, 0x0800);  // ptype IPv4
   frame.push_back(6);
@@ -233,39 +194,9 @@ std::vector<std::uint8_t> build_frame(const Options& options, const Mac& destina
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
-  const unsigned index = if_nametoindex(options.interface.c_str());
-  if (index == 0) {
-    std::fprintf(stderr, "arp_inject: %s: %s\n", options.interface.c_str(), std::strerror(errno));
-    return 1;
-  }
-  // Protocol 0: this socket only sends, so it never queues the frames passing by.
-  const int socket_fd = socket(AF_PACKET, SOCK_RAW, 0);
-  if (socket_fd < 0) {
-    std::fprintf(stderr, "arp_inject: AF_PACKET socket: %s\n", std::strerror(errno));
-    return 1;
-  }
   const Mac destination =
       options.eth_dst.value_or(options.op == 1 ? kBroadcast : *options.target_mac);
-
-  sockaddr_ll address{};
-  address.sll_family = AF_PACKET;
-  address.sll_ifindex = static_cast<int>(index);
-  address.sll_halen = ETH_ALEN;
-  std::memcpy(address.sll_addr, destination.data(), destination.size());
-  for (unsigned long sent = 0; sent < options.count; ++sent) {
-    if (sent > 0 && options.interval_ms > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.interval_ms));
-    }
-    const auto frame = build_frame(nth(options, sent), destination);
-    const auto written = sendto(socket_fd, frame.data(), frame.size(), 0,
-                                reinterpret_cast<const sockaddr*>(&address), sizeof address);
-    if (written != static_cast<ssize_t>(frame.size())) {
-      std::fprintf(stderr, "arp_inject: send on %s: %s\n", options.interface.c_str(),
-                   written < 0 ? std::strerror(errno) : "short write");
-      close(socket_fd);
-      return 1;
-    }
-  }
-  close(socket_fd);
-  return 0;
+  return lab::send_frames(
+      "arp_inject", options.interface, options.count, options.interval_ms,
+      [&](unsigned long k) { return build_frame(nth(options, k), destination); });
 }

@@ -21,36 +21,30 @@
 // for mld). --vlan as arp_inject: given twice, the outer tag is an 802.1ad S-tag.
 // Exit 0 when every frame was sent, 1 when sending failed, 2 on a usage error.
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <array>
-#include <cerrno>
-#include <charconv>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
+
+#include "tests/integration/frame_injection.h"
 
 namespace {
 
-using Mac = std::array<std::uint8_t, 6>;
+using lab::kMinimumFrame;
+using lab::Mac;
+using lab::parse_mac;
+using lab::put;
+using lab::put16;
 using Ip6 = std::array<std::uint8_t, 16>;
 constexpr std::uint16_t kEtherTypeIpv6 = 0x86dd;
-constexpr std::uint16_t kEtherTypeCTag = 0x8100;
-constexpr std::uint16_t kEtherTypeSTag = 0x88a8;
 constexpr std::uint8_t kNextHeaderIcmpv6 = 58;
 constexpr std::uint8_t kNextHeaderHopByHop = 0;
-constexpr std::size_t kMinimumFrame = 60;
 
 enum class Type { ns, na, rs, echo, mld };
 
@@ -79,18 +73,6 @@ struct Options {
   std::exit(2);
 }
 
-std::optional<Mac> parse_mac(std::string_view text) {
-  Mac mac{};
-  if (text.size() != 17) return std::nullopt;
-  for (std::size_t i = 0; i < mac.size(); ++i) {
-    const auto part = text.substr(i * 3, 2);
-    if (i < 5 && text[i * 3 + 2] != ':') return std::nullopt;
-    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), mac[i], 16);
-    if (error != std::errc() || end != part.data() + part.size()) return std::nullopt;
-  }
-  return mac;
-}
-
 std::optional<Ip6> parse_ip6(const std::string& text) {
   Ip6 ip{};
   if (inet_pton(AF_INET6, text.c_str(), ip.data()) != 1) return std::nullopt;
@@ -98,12 +80,9 @@ std::optional<Ip6> parse_ip6(const std::string& text) {
 }
 
 unsigned long parse_number(std::string_view text, const char* what) {
-  unsigned long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    usage_error(std::string("bad ") + what + ": " + std::string(text));
-  }
-  return value;
+  const auto value = lab::parse_number(text);
+  if (!value) usage_error(std::string("bad ") + what + ": " + std::string(text));
+  return *value;
 }
 
 Options parse(int argc, char** argv) {
@@ -177,15 +156,6 @@ Options parse(int argc, char** argv) {
   }
   if (options.vlans.size() > 2) usage_error("at most two --vlan");
   return options;
-}
-
-void put16(std::vector<std::uint8_t>& out, std::uint16_t value) {
-  out.push_back(static_cast<std::uint8_t>(value >> 8U));
-  out.push_back(static_cast<std::uint8_t>(value & 0xffU));
-}
-
-void put(std::vector<std::uint8_t>& out, const auto& bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
 Ip6 solicited_node(const Ip6& target) {
@@ -294,14 +264,7 @@ std::vector<std::uint8_t> build_frame(const Options& options) {
   put(payload, message);
 
   std::vector<std::uint8_t> frame;
-  put(frame, dst_mac);
-  put(frame, *options.src_mac);
-  for (std::size_t i = 0; i < options.vlans.size(); ++i) {
-    const bool outer_of_two = options.vlans.size() == 2 && i == 0;
-    put16(frame, outer_of_two ? kEtherTypeSTag : kEtherTypeCTag);
-    put16(frame, options.vlans[i]);
-  }
-  put16(frame, kEtherTypeIpv6);
+  lab::put_ethernet_header(frame, dst_mac, *options.src_mac, options.vlans, kEtherTypeIpv6);
   frame.insert(frame.end(), {0x60, 0, 0, 0});  // version 6, no traffic class, no flow label
   put16(frame, static_cast<std::uint16_t>(payload.size()));
   frame.push_back(next_header);
@@ -318,33 +281,7 @@ std::vector<std::uint8_t> build_frame(const Options& options) {
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
-  const unsigned index = if_nametoindex(options.interface.c_str());
-  if (index == 0) {
-    std::fprintf(stderr, "nd_inject: %s: %s\n", options.interface.c_str(), std::strerror(errno));
-    return 1;
-  }
-  const int fd = socket(AF_PACKET, SOCK_RAW, 0);  // protocol 0: send only, receive nothing
-  if (fd < 0) {
-    std::fprintf(stderr, "nd_inject: socket: %s\n", std::strerror(errno));
-    return 1;
-  }
-  sockaddr_ll address{};
-  address.sll_family = AF_PACKET;
-  address.sll_ifindex = static_cast<int>(index);
-  address.sll_halen = 6;
   const auto frame = build_frame(options);
-  std::memcpy(address.sll_addr, frame.data(), 6);
-  for (unsigned long k = 0; k < options.count; ++k) {
-    if (sendto(fd, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr*>(&address),
-               sizeof address) != static_cast<ssize_t>(frame.size())) {
-      std::fprintf(stderr, "nd_inject: send: %s\n", std::strerror(errno));
-      close(fd);
-      return 1;
-    }
-    if (k + 1 < options.count) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.interval_ms));
-    }
-  }
-  close(fd);
-  return 0;
+  return lab::send_frames("nd_inject", options.interface, options.count, options.interval_ms,
+                          [&](unsigned long) { return frame; });
 }
