@@ -21,7 +21,6 @@
 
 #include "collectors/pcap_handle.h"
 #include "collectors/vendor_files.h"
-#include "core/nd_probe.h"
 #include "tests/unit/nd_frame_builder.h"
 
 namespace arp {
@@ -399,7 +398,6 @@ TEST_F(AnalyzeTest, ProbesForALiveAddressAreCountedButNotAConflict) {
 
 const auto kServerIp6 = *IpAddress::parse("2001:db8::10");
 const auto kPeerIp6 = *IpAddress::parse("2001:db8::14");
-const auto kAllNodes = *IpAddress::parse("ff02::1");
 
 Frame nd_frame(Timestamp at, const testing::NdSpec& spec) {
   const auto bytes = testing::build_nd_frame(spec);
@@ -410,14 +408,7 @@ Frame nd_frame(Timestamp at, const testing::NdSpec& spec) {
 
 // `mac` answers the peer's solicitation: a solicited advertisement for `ip`.
 Frame advertisement(Timestamp at, MacAddress mac, const IpAddress& ip) {
-  return nd_frame(at, {.ethernet_destination = kPeerMac,
-                       .ethernet_source = mac,
-                       .source = ip,
-                       .destination = kPeerIp6,
-                       .type = 136,
-                       .flags = 0x60,
-                       .target = ip,
-                       .options = {testing::link_layer_option(2, mac)}});
+  return nd_frame(at, testing::solicited_advertisement(mac, ip, kPeerMac, kPeerIp6));
 }
 
 TEST_F(AnalyzeTest, TwoMacsAdvertisingOneIpv6AddressAreContested) {
@@ -442,23 +433,9 @@ TEST_F(AnalyzeTest, TwoMacsAdvertisingOneIpv6AddressAreContested) {
 // holder's defence to all nodes. The joining host gives the address up; the report says who
 // wanted it and who holds it.
 TEST_F(AnalyzeTest, ADefendedDadProbeIsAProbeForAClaimedAddress) {
-  const auto group = solicited_node_group(kServerIp6);
-  const auto dad = nd_frame(kStart, {.ethernet_destination = ipv6_multicast_mac(group),
-                                     .ethernet_source = kProberMac,
-                                     .source = IpAddress::from_bytes({}),
-                                     .destination = group,
-                                     .type = 135,
-                                     .target = kServerIp6,
-                                     .options = {}});
+  const auto dad = nd_frame(kStart, testing::dad_solicitation(kProberMac, kServerIp6));
   const auto defence =
-      nd_frame(kStart + milliseconds(2), {.ethernet_destination = ipv6_multicast_mac(kAllNodes),
-                                          .ethernet_source = kOwnerMac,
-                                          .source = kServerIp6,
-                                          .destination = kAllNodes,
-                                          .type = 136,
-                                          .flags = 0x20,
-                                          .target = kServerIp6,
-                                          .options = {testing::link_layer_option(2, kOwnerMac)}});
+      nd_frame(kStart + milliseconds(2), testing::unsolicited_advertisement(kOwnerMac, kServerIp6));
   const auto result = run({capture("A.pcap", {dad, defence})});
 
   EXPECT_EQ(result.code, kAnalyzeNothingContested) << result.err;

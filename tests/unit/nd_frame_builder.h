@@ -9,6 +9,7 @@
 
 #include "core/ip_address.h"
 #include "core/mac_address.h"
+#include "core/nd_probe.h"
 #include "core/vlan.h"
 
 namespace arp::testing {
@@ -44,6 +45,46 @@ struct NdSpec {
   std::size_t truncate_message_to = 0;            // 0: the whole ICMPv6 message
   std::size_t trailer = 0;                        // padding bytes after the packet
 };
+
+// The three forms the tests need most, as hosts send them:
+// a solicited advertisement of `address` by `from`, unicast to the peer that asked;
+inline NdSpec solicited_advertisement(const MacAddress& from, const IpAddress& address,
+                                      const MacAddress& peer_mac, const IpAddress& peer_ip) {
+  return {.ethernet_destination = peer_mac,
+          .ethernet_source = from,
+          .source = address,
+          .destination = peer_ip,
+          .type = 136,
+          .flags = 0x60,  // solicited, override
+          .target = address,
+          .options = {link_layer_option(2, from)}};
+}
+
+// an unsolicited one to all nodes: a new owner telling the link, a failover, or the answer to
+// a DAD probe (RFC 4861 7.2.4: a solicitation from :: is answered to all nodes);
+inline NdSpec unsolicited_advertisement(const MacAddress& from, const IpAddress& address) {
+  const auto all_nodes = *IpAddress::parse("ff02::1");
+  return {.ethernet_destination = ipv6_multicast_mac(all_nodes),
+          .ethernet_source = from,
+          .source = address,
+          .destination = all_nodes,
+          .type = 136,
+          .flags = 0x20,  // override
+          .target = address,
+          .options = {link_layer_option(2, from)}};
+}
+
+// and Duplicate Address Detection by a host about to configure `address` (RFC 4862 5.4.2).
+inline NdSpec dad_solicitation(const MacAddress& from, const IpAddress& address) {
+  const auto group = solicited_node_group(address);
+  return {.ethernet_destination = ipv6_multicast_mac(group),
+          .ethernet_source = from,
+          .source = IpAddress::from_bytes({}),
+          .destination = group,
+          .type = 135,
+          .target = address,
+          .options = {}};
+}
 
 inline void put16(std::vector<std::byte>& out, std::uint32_t value) {
   out.push_back(static_cast<std::byte>((value >> 8U) & 0xffU));

@@ -20,8 +20,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::build_nd_frame;
 using testing::FakeClock;
-using testing::link_layer_option;
-using testing::NdSpec;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 MacAddress mac(const char* text) { return *MacAddress::parse(text); }
@@ -38,43 +36,15 @@ const IpAddress kServerIp = ip("2001:db8::10");
 const IpAddress kHostIp = ip("2001:db8::50");
 const IpAddress kPeerIp = ip("2001:db8::14");
 const IpAddress kLinkLocal = ip("fe80::10");
-const IpAddress kAllNodes = ip("ff02::1");
 
-// A solicited advertisement, unicast to a peer that asked: "ip is at mac".
 std::vector<std::byte> claim(MacAddress from, IpAddress address) {
-  return build_nd_frame({.ethernet_destination = kPeerMac,
-                         .ethernet_source = from,
-                         .source = address,
-                         .destination = kPeerIp,
-                         .type = 136,
-                         .flags = 0x60,  // solicited, override
-                         .target = address,
-                         .options = {link_layer_option(2, from)}});
+  return build_nd_frame(testing::solicited_advertisement(from, address, kPeerMac, kPeerIp));
 }
-
-// An unsolicited advertisement to all nodes: a new owner telling the link, a failover, or the
-// answer to a DAD probe (RFC 4861 7.2.4: a solicitation from :: is answered to all nodes).
 std::vector<std::byte> announcement(MacAddress from, IpAddress address) {
-  return build_nd_frame({.ethernet_destination = ipv6_multicast_mac(kAllNodes),
-                         .ethernet_source = from,
-                         .source = address,
-                         .destination = kAllNodes,
-                         .type = 136,
-                         .flags = 0x20,  // override
-                         .target = address,
-                         .options = {link_layer_option(2, from)}});
+  return build_nd_frame(testing::unsolicited_advertisement(from, address));
 }
-
-// Duplicate Address Detection by a host about to configure `address` (RFC 4862 5.4.2).
 std::vector<std::byte> dad_probe(MacAddress from, IpAddress address) {
-  const auto group = solicited_node_group(address);
-  return build_nd_frame({.ethernet_destination = ipv6_multicast_mac(group),
-                         .ethernet_source = from,
-                         .source = IpAddress::from_bytes({}),
-                         .destination = group,
-                         .type = 135,
-                         .target = address,
-                         .options = {}});
+  return build_nd_frame(testing::dad_solicitation(from, address));
 }
 
 class NdPipelineTest : public ::testing::Test {
