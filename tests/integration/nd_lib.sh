@@ -100,3 +100,17 @@ timed_step() {
   TIMED_STEP_MS=$(now_ms)
   step "$1"
 }
+
+# vip_take_over ROUTER MAC VIP: a keepalived-style takeover of a virtual IPv6 address: the old
+# master (the last ROUTER given for VIP, if any) drops it, ROUTER adds it (nodad, as keepalived
+# does) and announces it from MAC in three unsolicited override advertisements, 100 ms apart
+# (keepalived repeats them too). VIP_HOLDER[VIP] names the master.
+declare -A VIP_HOLDER=()
+vip_take_over() {
+  local router=$1 mac=$2 vip=$3 old=${VIP_HOLDER[$3]:-}
+  [ -z "$old" ] || ip -n "$(nsname "$old")" addr del "$vip/64" dev "$(ifname "$old")"
+  ip -n "$(nsname "$router")" addr add "$vip/64" dev "$(ifname "$router")" nodad
+  nd_in "$router" --type na --flags ro --src-mac "$mac" --src-ip "$vip" --target "$vip" --count 3 ||
+    fail "nd_inject failed"
+  VIP_HOLDER[$vip]=$router
+}
