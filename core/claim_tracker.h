@@ -70,6 +70,9 @@ enum class ClaimEvent : std::uint8_t {
 // What one verification round for an address heard: the distinct MACs that answered it.
 struct VerificationResult {
   std::vector<MacAddress> answers;
+  // When the round's first probe went out; epoch when unknown (then the round counts as
+  // asked at the time it is reported).
+  Timestamp started;
 };
 
 struct ClaimTrackerConfig {
@@ -189,6 +192,11 @@ class ClaimTracker {
     // The latest verification round that anyone answered (epoch if none).
     Timestamp verified_at;
     std::vector<MacAddress> verified_answers;
+    MacAddress holder_before_change;  // the MAC that had claimed last before last_change
+    // That round left out the MAC that had claimed the address last when it began, and that
+    // MAC had claimed it of its own accord since the round before: it claims, but does not
+    // answer when asked.
+    bool holder_ignored_round = false;
     Timestamp last_claim;                         // the latest claim by any claimant
     AddressState verdict = AddressState::stable;  // as last told to the observer
   };

@@ -331,7 +331,7 @@ class ClaimTrackerVerificationTest : public ClaimTrackerTest {
 
   void round_heard(std::vector<MacAddress> answers, Duration after = seconds(1)) {
     clock.advance(after);
-    tracker.verified(server, VerificationResult{.answers = std::move(answers)}, clock.now());
+    tracker.verified(server, VerificationResult{.answers = std::move(answers), .started = {}}, clock.now());
   }
   AddressState state() {
     const auto report = report_for(kServerIp);
@@ -410,6 +410,47 @@ TEST_F(ClaimTrackerVerificationTest, AnAnswerOlderThanTheLatestChangeLeavesThePa
   EXPECT_EQ(state(), AddressState::flapped);
   see(reply(kRogueMac, kServerIp), seconds(5));
   EXPECT_EQ(state(), AddressState::contested);
+}
+
+// A keepalived pair failing over R1 -> R2 -> R1 -> R2 faster than rounds may follow each other:
+// passive evidence alone says contested, and the round asked once the interval has passed
+// (answered by R2, the holder, alone) says it moved.
+TEST_F(ClaimTrackerVerificationTest, AQuickDoubleFailoverAnsweredByTheHolderAloneIsMoved) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp), seconds(60));
+  round_heard({kRogueMac});
+  ASSERT_EQ(state(), AddressState::moved);
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  ASSERT_EQ(state(), AddressState::contested);
+  clock.advance(seconds(6));
+  tracker.verified(server, VerificationResult{.answers = {kRogueMac}, .started = clock.now()},
+                   clock.now() + seconds(1));
+  clock.advance(seconds(1));
+  EXPECT_EQ(state(), AddressState::moved);
+  EXPECT_EQ(interface_report().contested, 0U);
+}
+
+// The look-alike of that failover: two MACs taking an address in turn, and when asked, the
+// one that took it last keeps quiet while the other answers (its answer, a claim, takes the
+// address back during the round). Not a failover: the alternation stands.
+TEST_F(ClaimTrackerVerificationTest, AnAlternationWhoseLatestClaimantIgnoresProbesStaysContested) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp), seconds(60));
+  round_heard({kOwnerMac});
+  ASSERT_EQ(state(), AddressState::flapped);
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  ASSERT_EQ(state(), AddressState::contested);
+  clock.advance(seconds(6));
+  const auto started = clock.now();
+  see(reply(kOwnerMac, kServerIp), milliseconds(10));  // the owner's answer
+  tracker.verified(server, VerificationResult{.answers = {kOwnerMac}, .started = started},
+                   clock.now() + seconds(1));
+  clock.advance(seconds(1));
+  EXPECT_EQ(state(), AddressState::contested);
+  // Had the owner claimed last before the round (the rogue's claims stopped), its answer
+  // alone would settle it: one return, then the older MAC answering is a flap.
 }
 
 TEST_F(ClaimTrackerVerificationTest, AnUnansweredRoundLeavesThePassiveVerdict) {
