@@ -172,6 +172,7 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
   contest.last_change = now;
+  if (contest.first_change_since_round <= contest.verified_at) contest.first_change_since_round = now;
 
   const auto known = std::find_if(contest.claimants.begin(), contest.claimants.end(),
                                   [&](const Claimant& c) { return same_mac(c.mac, mac); });
@@ -334,7 +335,8 @@ bool ClaimTracker::verified_now(const Contest& contest, Timestamp horizon) {
   return contest.verified_at != Timestamp{} && contest.verified_at >= horizon;
 }
 
-AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
+AddressState ClaimTracker::state_of(const Record& record, Timestamp now) const {
+  const auto horizon = now - config_.window;
   const auto& contest = *record.contest;
   const bool several = contest.claimants.size() >= 2;
   const auto returned = std::count_if(contest.returns.begin(), contest.returns.end(),
@@ -361,7 +363,17 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
     }
   }
   // Passive evidence: a round was not possible, or nobody answered it.
-  if (several && returned >= 2) return AddressState::contested;
+  if (several && returned >= 2) {
+    // Unless a round about the changes is still due after one that a single MAC answered:
+    // then it decides (a failover's holder answers alone). Held once, never for an address
+    // already contested, so that a claimant that ignores probes cannot make it flicker.
+    const bool round_due = round_grace_ > Duration{} && verified_now(contest, horizon) &&
+                           contest.verified_answers.size() == 1 &&
+                           contest.first_change_since_round > contest.verified_at &&
+                           now - contest.first_change_since_round < round_grace_;
+    if (round_due && contest.verdict != AddressState::contested) return AddressState::flapped;
+    return AddressState::contested;
+  }
   if (several && returned == 1) return AddressState::flapped;
   if (several || (contest.last_change >= horizon && contest.last_change != Timestamp{})) {
     return AddressState::moved;
@@ -381,7 +393,7 @@ AddressReport ClaimTracker::report_of(const Record& record, AddressState state) 
 }
 
 void ClaimTracker::judge(Record& record, Timestamp now, bool claims_changed) {
-  const auto state = state_of(record, now - config_.window);
+  const auto state = state_of(record, now);
   auto& contest = *record.contest;
   if (state == contest.verdict && !claims_changed) return;
   const auto previous = std::exchange(contest.verdict, state);

@@ -61,6 +61,12 @@ struct ProbePlannerConfig {
   friend bool operator==(const ProbePlannerConfig&, const ProbePlannerConfig&) = default;
 };
 
+// How long after a change its round may end at the latest: the address interval (a change
+// too soon is asked about once it has passed), the wait for the rate budget, the round itself.
+inline Duration round_grace(const ProbePlannerConfig& config) {
+  return config.address_interval + config.max_wait + config.round_duration;
+}
+
 struct Probe {
   AddressKey key;
   ProbeReason reason = ProbeReason::change;
