@@ -172,7 +172,8 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
   contest.last_change = now;
-  if (contest.first_change_since_round <= contest.verified_at) contest.first_change_since_round = now;
+  if (contest.first_change_since_round <= contest.verified_at)
+    contest.first_change_since_round = now;
 
   const auto known = std::find_if(contest.claimants.begin(), contest.claimants.end(),
                                   [&](const Claimant& c) { return same_mac(c.mac, mac); });
@@ -234,13 +235,14 @@ void ClaimTracker::verified(const AddressKey& key, const VerificationResult& res
   const auto started = result.started == Timestamp{} ? now : result.started;
   const bool changed_during_round =
       contest.last_change != Timestamp{} && contest.last_change >= started;
-  const auto holder = changed_during_round ? contest.holder_before_change
-                                           : contest.claimants[record.current].mac;
+  const auto holder =
+      changed_during_round ? contest.holder_before_change : contest.claimants[record.current].mac;
   const auto held = std::find_if(contest.claimants.begin(), contest.claimants.end(),
                                  [&](const Claimant& c) { return same_mac(c.mac, holder); });
   // A holder that last spoke in an answer to the round before is gone, not ignoring us.
-  const bool volunteered = held != contest.claimants.end() &&
-                           (contest.verified_at == Timestamp{} || held->last_seen > contest.verified_at);
+  const bool volunteered =
+      held != contest.claimants.end() &&
+      (contest.verified_at == Timestamp{} || held->last_seen > contest.verified_at);
   contest.holder_ignored_round =
       volunteered && std::none_of(result.answers.begin(), result.answers.end(),
                                   [&](const MacAddress& mac) { return same_mac(mac, holder); });

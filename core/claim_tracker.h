@@ -199,11 +199,11 @@ class ClaimTracker {
     // The latest verification round that anyone answered (epoch if none).
     Timestamp verified_at;
     std::vector<MacAddress> verified_answers;
-    MacAddress holder_before_change;  // the MAC that had claimed last before last_change
+    MacAddress holder_before_change;     // the MAC that had claimed last before last_change
     Timestamp first_change_since_round;  // the first change after verified_at (if later)
-    // That round left out the MAC that had claimed the address last when it began, and that
-    // MAC had claimed it of its own accord since the round before: it claims, but does not
-    // answer when asked.
+    // The round at verified_at left out the MAC that had claimed the address last when it
+    // began, and that MAC had claimed it of its own accord since the round before: it claims,
+    // but does not answer when asked.
     bool holder_ignored_round = false;
     Timestamp last_claim;                         // the latest claim by any claimant
     AddressState verdict = AddressState::stable;  // as last told to the observer
@@ -244,7 +244,7 @@ class ClaimTracker {
   static Timestamp last_claim(const Record& record) {
     return record.contest ? record.contest->last_claim : record.sole.last_seen;
   }
-  static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
+  static void prune_claimants(Record& record, Timestamp horizon);    // needs a contest
   AddressState state_of(const Record& record, Timestamp now) const;  // needs a contest
   static bool verified_now(const Contest& contest, Timestamp horizon);
   Contest& contest_of(std::uint32_t slot);  // creates the contest if there is none

@@ -263,11 +263,11 @@ void ProbePlanner::finish_rounds(Timestamp now, Step& step) {
                          : answers.size() == 1 ? RoundOutcome::one_mac
                                                : RoundOutcome::several_macs;
     ++counters_for(round->first.interface).rounds[static_cast<std::size_t>(outcome)];
-    step.finished.push_back(FinishedRound{.key = round->first,
-                                          .reason = round->second.reason,
-                                          .started = round->second.started,
-                                          .result = VerificationResult{.answers = answers,
-                                                                      .started = round->second.started}});
+    step.finished.push_back(FinishedRound{
+        .key = round->first,
+        .reason = round->second.reason,
+        .started = round->second.started,
+        .result = VerificationResult{.answers = answers, .started = round->second.started}});
     round = rounds_.erase(round);
   }
 }

@@ -331,7 +331,8 @@ class ClaimTrackerVerificationTest : public ClaimTrackerTest {
 
   void round_heard(std::vector<MacAddress> answers, Duration after = seconds(1)) {
     clock.advance(after);
-    tracker.verified(server, VerificationResult{.answers = std::move(answers), .started = {}}, clock.now());
+    tracker.verified(server, VerificationResult{.answers = std::move(answers), .started = {}},
+                     clock.now());
   }
   AddressState state() {
     const auto report = report_for(kServerIp);
