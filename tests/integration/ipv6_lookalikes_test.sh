@@ -15,7 +15,8 @@
 #    verified by both answering M's probes — on link 1 only.
 # After every look-alike, none of the series that page (alerts/arp_health.rules.yml, critical:
 # ArpDuplicateIPAddress, ArpOwnAddressClaimed, ArpOwnAddressDadFailed) exists on M. Each step
-# prints how long it took. The VRRP-style failover is in ipv6_lookalikes_failover_test.sh.
+# prints how long it took. The VRRP-style failover is in ipv6_lookalikes_failover_test.sh and
+# ipv6_quick_failover_test.sh.
 #
 # Usage: ipv6_lookalikes_test.sh [EXPORTER [ARP_INJECT [ND_INJECT]]]
 source "$(dirname "$0")/lib.sh"
