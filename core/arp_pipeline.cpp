@@ -11,7 +11,10 @@ ArpPipeline::ArpPipeline(ClaimTrackerConfig tracker_config, ClaimFilter filter,
     : tracker_(tracker_config),
       filter_(std::move(filter)),
       timeline_(TimelineConfig{.window = tracker_config.window}) {
-  if (probing) planner_.emplace(*probing);
+  if (probing) {
+    planner_.emplace(*probing);
+    tracker_.set_round_grace(round_grace(*probing));
+  }
   tracker_.set_observer(this);
 }
 

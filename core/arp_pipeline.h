@@ -74,7 +74,10 @@ class ArpPipeline : private VerdictObserver {
   // New probe settings for the planner, which keeps its rounds, schedule and counters; nothing
   // when the pipeline is passive (probing is switched on or off only at start-up).
   void reconfigure_probing(const ProbePlannerConfig& config, Timestamp now) {
-    if (planner_) planner_->reconfigure(config, now);
+    if (planner_) {
+      planner_->reconfigure(config, now);
+      tracker_.set_round_grace(round_grace(config));
+    }
   }
 
   // Moves verification on: finished rounds become verdicts, and the probes to send now are

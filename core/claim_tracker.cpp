@@ -166,11 +166,14 @@ ClaimEvent ClaimTracker::update(std::uint32_t slot, const MacAddress& mac, Times
   }
 
   auto& contest = contest_of(slot);
+  contest.holder_before_change = contest.claimants[record.current].mac;
   contest.last_claim = std::max(contest.last_claim, now);
   prune_claimants(record, now - config_.window);
   auto& counters = interfaces_[record.key.interface];
   ++counters.mac_changes;
   contest.last_change = now;
+  if (contest.first_change_since_round <= contest.verified_at)
+    contest.first_change_since_round = now;
 
   const auto known = std::find_if(contest.claimants.begin(), contest.claimants.end(),
                                   [&](const Claimant& c) { return same_mac(c.mac, mac); });
@@ -228,6 +231,22 @@ void ClaimTracker::verified(const AddressKey& key, const VerificationResult& res
     return;
   auto& contest = contest_of(slot);
   contest.conflict_ended = contest.verified_answers.size() >= 2 && result.answers.size() == 1;
+  // Who held the address when the round began. An answer is a claim too: by now an older
+  // MAC that answered has taken the address back, and the holder is the one before.
+  const auto started = result.started == Timestamp{} ? now : result.started;
+  const bool changed_during_round =
+      contest.last_change != Timestamp{} && contest.last_change >= started;
+  const auto holder =
+      changed_during_round ? contest.holder_before_change : contest.claimants[record.current].mac;
+  const auto held = std::find_if(contest.claimants.begin(), contest.claimants.end(),
+                                 [&](const Claimant& c) { return same_mac(c.mac, holder); });
+  // A holder that last spoke in an answer to the round before is gone, not ignoring us.
+  const bool volunteered =
+      held != contest.claimants.end() &&
+      (contest.verified_at == Timestamp{} || held->last_seen > contest.verified_at);
+  contest.holder_ignored_round =
+      volunteered && std::none_of(result.answers.begin(), result.answers.end(),
+                                  [&](const MacAddress& mac) { return same_mac(mac, holder); });
   contest.verified_at = now;
   contest.verified_answers = result.answers;
   judge(record, now);
@@ -319,9 +338,12 @@ bool ClaimTracker::verified_now(const Contest& contest, Timestamp horizon) {
   return contest.verified_at != Timestamp{} && contest.verified_at >= horizon;
 }
 
-AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
+AddressState ClaimTracker::state_of(const Record& record, Timestamp now) const {
+  const auto horizon = now - config_.window;
   const auto& contest = *record.contest;
   const bool several = contest.claimants.size() >= 2;
+  const auto returned = std::count_if(contest.returns.begin(), contest.returns.end(),
+                                      [&](const auto& r) { return r.second >= horizon; });
   if (verified_now(contest, horizon)) {
     // Two machines answering one round is the conflict itself, whatever happened since.
     if (contest.verified_answers.size() >= 2) return AddressState::contested;
@@ -336,14 +358,29 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp horizon) {
       const auto newest = std::max_element(
           contest.claimants.begin(), contest.claimants.end(),
           [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
-      return same_mac(newest->mac, contest.verified_answers.front()) ? AddressState::moved
-                                                                     : AddressState::flapped;
+      const auto& answer = contest.verified_answers.front();
+      // Two MACs kept taking the address in turn, and the one that had claimed it last when
+      // asked stays silent while another answers: a claimant that ignores probes, not a
+      // failover (there the new holder, which claimed last, is the one that answers). The
+      // alternation stands. A change too soon after a round is asked about once the address
+      // interval has passed (ProbePlanner::request), so such a round follows every burst of
+      // returns; without this rule it would end a passive conflict each time.
+      if (returned >= 2 && contest.holder_ignored_round) return AddressState::contested;
+      return same_mac(newest->mac, answer) ? AddressState::moved : AddressState::flapped;
     }
   }
   // Passive evidence: a round was not possible, or nobody answered it.
-  const auto returned = std::count_if(contest.returns.begin(), contest.returns.end(),
-                                      [&](const auto& r) { return r.second >= horizon; });
-  if (several && returned >= 2) return AddressState::contested;
+  if (several && returned >= 2) {
+    // Unless a round about the changes is still due after one that a single MAC answered:
+    // then it decides (a failover's holder answers alone). Held once, never for an address
+    // already contested, so that a claimant that ignores probes cannot make it flicker.
+    const bool round_due = round_grace_ > Duration{} && verified_now(contest, horizon) &&
+                           contest.verified_answers.size() == 1 &&
+                           contest.first_change_since_round > contest.verified_at &&
+                           now - contest.first_change_since_round < round_grace_;
+    if (round_due && contest.verdict != AddressState::contested) return AddressState::flapped;
+    return AddressState::contested;
+  }
   if (several && returned == 1) return AddressState::flapped;
   if (several || (contest.last_change >= horizon && contest.last_change != Timestamp{})) {
     return AddressState::moved;
@@ -363,7 +400,7 @@ AddressReport ClaimTracker::report_of(const Record& record, AddressState state) 
 }
 
 void ClaimTracker::judge(Record& record, Timestamp now, bool claims_changed) {
-  const auto state = state_of(record, now - config_.window);
+  const auto state = state_of(record, now);
   auto& contest = *record.contest;
   if (state == contest.verdict && !claims_changed) return;
   const auto previous = std::exchange(contest.verdict, state);

@@ -70,6 +70,9 @@ enum class ClaimEvent : std::uint8_t {
 // What one verification round for an address heard: the distinct MACs that answered it.
 struct VerificationResult {
   std::vector<MacAddress> answers;
+  // When the round's first probe went out; epoch when unknown (then the round counts as
+  // asked at the time it is reported).
+  Timestamp started;
 };
 
 struct ClaimTrackerConfig {
@@ -162,6 +165,13 @@ class ClaimTracker {
   // Not owned; nullptr for none.
   void set_observer(VerdictObserver* observer) { observer_ = observer; }
 
+  // How long after a change a verification round about it may take at most (the planner's
+  // address interval, a round, and the wait for the rate budget); zero (the default) when
+  // nobody verifies. While a round about changes is due, alternation that follows a round one
+  // MAC alone answered is held at flapped instead of contested: a VIP failing over twice
+  // within the address interval looks like a conflict until its holder is asked.
+  void set_round_grace(Duration grace) { round_grace_ = grace; }
+
   // Drops claims older than the window; observe() and snapshot() call it too.
   void expire(Timestamp now);
 
@@ -192,6 +202,12 @@ class ClaimTracker {
     // That latest round heard one MAC where the one before it heard several: the conflict is
     // over and the MAC that answered holds the address.
     bool conflict_ended = false;
+    MacAddress holder_before_change;     // the MAC that had claimed last before last_change
+    Timestamp first_change_since_round;  // the first change after verified_at (if later)
+    // The round at verified_at left out the MAC that had claimed the address last when it
+    // began, and that MAC had claimed it of its own accord since the round before: it claims,
+    // but does not answer when asked.
+    bool holder_ignored_round = false;
     Timestamp last_claim;                         // the latest claim by any claimant
     AddressState verdict = AddressState::stable;  // as last told to the observer
   };
@@ -231,8 +247,8 @@ class ClaimTracker {
   static Timestamp last_claim(const Record& record) {
     return record.contest ? record.contest->last_claim : record.sole.last_seen;
   }
-  static void prune_claimants(Record& record, Timestamp horizon);         // needs a contest
-  static AddressState state_of(const Record& record, Timestamp horizon);  // needs a contest
+  static void prune_claimants(Record& record, Timestamp horizon);    // needs a contest
+  AddressState state_of(const Record& record, Timestamp now) const;  // needs a contest
   static bool verified_now(const Contest& contest, Timestamp horizon);
   Contest& contest_of(std::uint32_t slot);  // creates the contest if there is none
   static AddressReport report_of(const Record& record, AddressState state);
@@ -276,6 +292,7 @@ class ClaimTracker {
   static constexpr Duration kProbeAnswerTime = std::chrono::seconds(3);
   std::vector<PendingProbe> pending_probes_;
   VerdictObserver* observer_ = nullptr;
+  Duration round_grace_{};
 };
 
 }  // namespace arp

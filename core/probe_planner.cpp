@@ -88,6 +88,7 @@ void ProbePlanner::forget_interface(InterfaceIndex interface) {
     pending_count_ -= std::erase_if(queue, [&](const Pending& p) { return on_it(p.key); });
   }
   std::erase_if(queued_, on_it);
+  std::erase_if(postponed_, on_it);
   std::erase_if(last_round_, [&](const auto& entry) { return on_it(entry.first); });
   std::erase_if(scheduled_, [&](const Scheduled& s) { return on_it(s.key); });
   if (interface < counters_.size()) counters_[interface] = ProbeCounters{};
@@ -116,6 +117,12 @@ void ProbePlanner::request(const AddressKey& key, ProbeReason reason, Timestamp 
     if (reason == ProbeReason::change) {
       ++counters_for(key.interface)
             .suppressed[static_cast<std::size_t>(ProbeLimit::address_interval)];
+      // Not dropped: postponed to the end of the interval (several changes meanwhile make one
+      // round). A round answered before the latest change cannot vouch for it, and without a
+      // later one the tracker falls back to passive evidence: a VIP failing over twice within
+      // the interval (R1 -> R2 -> R1 -> R2) reads as two MACs alternating, contested until the
+      // 30 s recheck: a false page. The postponed round hears the current holder alone.
+      postponed_.insert(key);
     }
     return;
   }
@@ -190,6 +197,16 @@ Duration ProbePlanner::schedule_interval(ProbeReason reason) const {
 }
 
 void ProbePlanner::queue_due(Timestamp now) {
+  for (auto key = postponed_.begin(); key != postponed_.end();) {
+    const auto last = last_round_.find(*key);
+    if (last != last_round_.end() && now - last->second < config_.address_interval) {
+      ++key;
+      continue;
+    }
+    const auto due = *key;
+    key = postponed_.erase(key);
+    request(due, ProbeReason::change, now);
+  }
   for (auto& scheduled : scheduled_) {
     if (scheduled.due > now) continue;
     scheduled.due = now + schedule_interval(scheduled.reason);
@@ -246,10 +263,11 @@ void ProbePlanner::finish_rounds(Timestamp now, Step& step) {
                          : answers.size() == 1 ? RoundOutcome::one_mac
                                                : RoundOutcome::several_macs;
     ++counters_for(round->first.interface).rounds[static_cast<std::size_t>(outcome)];
-    step.finished.push_back(FinishedRound{.key = round->first,
-                                          .reason = round->second.reason,
-                                          .started = round->second.started,
-                                          .result = VerificationResult{.answers = answers}});
+    step.finished.push_back(FinishedRound{
+        .key = round->first,
+        .reason = round->second.reason,
+        .started = round->second.started,
+        .result = VerificationResult{.answers = answers, .started = round->second.started}});
     round = rounds_.erase(round);
   }
 }

@@ -61,6 +61,12 @@ struct ProbePlannerConfig {
   friend bool operator==(const ProbePlannerConfig&, const ProbePlannerConfig&) = default;
 };
 
+// How long after a change its round may end at the latest: the address interval (a change
+// too soon is asked about once it has passed), the wait for the rate budget, the round itself.
+inline Duration round_grace(const ProbePlannerConfig& config) {
+  return config.address_interval + config.max_wait + config.round_duration;
+}
+
 struct Probe {
   AddressKey key;
   ProbeReason reason = ProbeReason::change;
@@ -91,7 +97,8 @@ class ProbePlanner {
   void reconfigure(ProbePlannerConfig config, Timestamp now);
 
   // Asks for a round for `key`. Nothing happens while a round for it is pending or running; a
-  // round too soon after the last one is dropped and counted (a recheck only waits its turn).
+  // change too soon after the last round is counted and postponed until the interval has
+  // passed (one round for every change meanwhile); other reasons only wait their turn.
   void request(const AddressKey& key, ProbeReason reason, Timestamp now);
 
   // The addresses asked at a steady interval: this host's own, and the watched ones. Replaces
@@ -152,6 +159,9 @@ class ProbePlanner {
   // One queue per reason, served in kAllProbeReasons order of urgency below.
   std::array<std::deque<Pending>, kAllProbeReasons.size()> pending_;
   std::unordered_set<AddressKey, AddressKeyHash> queued_;
+  // Changes asked about too soon after a round for the address: one round each, once the
+  // address interval since that round has passed (queue_due()).
+  std::unordered_set<AddressKey, AddressKeyHash> postponed_;
   std::size_t pending_count_ = 0;
   // When each address was last asked; entries older than every interval are forgotten.
   std::unordered_map<AddressKey, Timestamp, AddressKeyHash> last_round_;

@@ -65,3 +65,52 @@ nd_inject() { "$ND_INJECT" "$@"; }
 
 # nd_in HOST ARGS...: nd_inject on HOST's interface, inside HOST.
 nd_in() { local host=$1; shift; in_ns "$host" "$ND_INJECT" "$(ifname "$host")" "$@"; }
+
+# no_page HOST PORT: HOST's exporter shows none of the series its critical alerts key off
+# (alerts/arp_health.rules.yml): arp_address_claimants (ArpDuplicateIPAddress: two machines on
+# one address), arp_own_address_claim_info (ArpOwnAddressClaimed) and arp_own_address_dad_failed
+# (ArpOwnAddressDadFailed); and arp_addresses_contested is 0 on every interface. For look-alikes:
+# what must never page.
+no_page() {
+  local exposition
+  exposition=$(scrape "$1" "$2") || return 1
+  [ "$(sample_count arp_address_claimants <<<"$exposition")" = 0 ] &&
+    [ "$(sample_count arp_own_address_claim_info <<<"$exposition")" = 0 ] &&
+    [ "$(sample_sum arp_own_address_dad_failed <<<"$exposition")" = 0 ] &&
+    [ "$(sample_sum arp_addresses_contested <<<"$exposition")" = 0 ]
+}
+
+# paging_series HOST PORT: the series no_page looks at, for a failure message.
+paging_series() {
+  scrape "$1" "$2" | grep -E '^arp_(address_claim(ants|_info)|own_address_claim_info|own_address_dad_failed|addresses_contested)' |
+    grep -v ' 0$' || true
+}
+
+# timed_step TITLE: step, and how long the previous timed step took (the lab's steps have a
+# budget: a whole test stays under a minute). timed_end prints the last one's.
+TIMED_STEP=
+TIMED_STEP_MS=
+timed_end() {
+  [ -z "$TIMED_STEP" ] || say "step took $(($(now_ms) - TIMED_STEP_MS)) ms: $TIMED_STEP"
+  TIMED_STEP=
+}
+timed_step() {
+  timed_end
+  TIMED_STEP=$1
+  TIMED_STEP_MS=$(now_ms)
+  step "$1"
+}
+
+# vip_take_over ROUTER MAC VIP: a keepalived-style takeover of a virtual IPv6 address: the old
+# master (the last ROUTER given for VIP, if any) drops it, ROUTER adds it (nodad, as keepalived
+# does) and announces it from MAC in three unsolicited override advertisements, 100 ms apart
+# (keepalived repeats them too). VIP_HOLDER[VIP] names the master.
+declare -A VIP_HOLDER=()
+vip_take_over() {
+  local router=$1 mac=$2 vip=$3 old=${VIP_HOLDER[$3]:-}
+  [ -z "$old" ] || ip -n "$(nsname "$old")" addr del "$vip/64" dev "$(ifname "$old")"
+  ip -n "$(nsname "$router")" addr add "$vip/64" dev "$(ifname "$router")" nodad
+  nd_in "$router" --type na --flags ro --src-mac "$mac" --src-ip "$vip" --target "$vip" --count 3 ||
+    fail "nd_inject failed"
+  VIP_HOLDER[$vip]=$router
+}

@@ -331,7 +331,8 @@ class ClaimTrackerVerificationTest : public ClaimTrackerTest {
 
   void round_heard(std::vector<MacAddress> answers, Duration after = seconds(1)) {
     clock.advance(after);
-    tracker.verified(server, VerificationResult{.answers = std::move(answers)}, clock.now());
+    tracker.verified(server, VerificationResult{.answers = std::move(answers), .started = {}},
+                     clock.now());
   }
   AddressState state() {
     const auto report = report_for(kServerIp);
@@ -409,6 +410,76 @@ TEST_F(ClaimTrackerVerificationTest, AnAnswerOlderThanTheLatestChangeLeavesThePa
   see(reply(kOwnerMac, kServerIp), seconds(5));
   EXPECT_EQ(state(), AddressState::flapped);
   see(reply(kRogueMac, kServerIp), seconds(5));
+  EXPECT_EQ(state(), AddressState::contested);
+}
+
+// A keepalived pair failing over R1 -> R2 -> R1 -> R2 faster than rounds may follow each other.
+// Passive evidence alone says contested; with verification on (a round grace) the verdict
+// waits for the round asked once the address interval has passed, answered by R2, the holder,
+// alone: it moved. Never contested on the way.
+TEST_F(ClaimTrackerVerificationTest, AQuickDoubleFailoverAnsweredByTheHolderAloneIsMoved) {
+  tracker.set_round_grace(seconds(16));
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp), seconds(60));
+  round_heard({kRogueMac});
+  ASSERT_EQ(state(), AddressState::moved);
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  EXPECT_EQ(state(), AddressState::flapped);  // held: a round is due
+  clock.advance(seconds(6));
+  tracker.verified(server, VerificationResult{.answers = {kRogueMac}, .started = clock.now()},
+                   clock.now() + seconds(1));
+  clock.advance(seconds(1));
+  EXPECT_EQ(state(), AddressState::moved);
+  for (const auto& change : recorder.changes) EXPECT_NE(change.state, AddressState::contested);
+}
+
+// Without verification (no grace) the same frames are contested at once, and with it, when
+// the round that was due never comes (or nobody answers it), once the grace is over.
+TEST_F(ClaimTrackerVerificationTest, AQuickDoubleFailoverNobodyAsksAboutIsContested) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp), seconds(60));
+  round_heard({kRogueMac});
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  EXPECT_EQ(state(), AddressState::contested);
+
+  tracker.set_round_grace(seconds(16));
+  see(reply(kOwnerMac, kServerIp), seconds(60));
+  see(reply(kRogueMac, kServerIp), seconds(1));
+  round_heard({kRogueMac});  // answered by the holder alone: moved, and the grace starts anew
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  EXPECT_EQ(state(), AddressState::flapped);
+  round_heard({}, seconds(8));  // nobody answered the round that was due
+  EXPECT_EQ(state(), AddressState::flapped);
+  clock.advance(seconds(7));  // 17 s after the first change since the answered round
+  EXPECT_EQ(state(), AddressState::contested);
+}
+
+// The look-alike of that failover: two MACs taking an address in turn, and when asked, the
+// one that took it last keeps quiet while the other answers (its answer, a claim, takes the
+// address back during the round). Not a failover: the alternation stands, and later claims
+// by the quiet one keep it contested (the grace holds an address once, never one contested).
+TEST_F(ClaimTrackerVerificationTest, AnAlternationWhoseLatestClaimantIgnoresProbesStaysContested) {
+  tracker.set_round_grace(seconds(16));
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp), seconds(60));
+  round_heard({kOwnerMac});
+  ASSERT_EQ(state(), AddressState::flapped);
+  see(reply(kOwnerMac, kServerIp), seconds(2));
+  see(reply(kRogueMac, kServerIp), seconds(2));
+  ASSERT_EQ(state(), AddressState::flapped);  // held: a round is due
+  clock.advance(seconds(6));
+  const auto started = clock.now();
+  see(reply(kOwnerMac, kServerIp), milliseconds(10));  // the owner's answer
+  tracker.verified(server, VerificationResult{.answers = {kOwnerMac}, .started = started},
+                   clock.now() + seconds(1));
+  clock.advance(seconds(1));
+  EXPECT_EQ(state(), AddressState::contested);
+  see(reply(kRogueMac, kServerIp), seconds(3));
+  EXPECT_EQ(state(), AddressState::contested);
+  see(reply(kOwnerMac, kServerIp), seconds(3));
   EXPECT_EQ(state(), AddressState::contested);
 }
 

@@ -172,6 +172,43 @@ TEST_F(ProbePlannerTest, ARoundTooSoonForOneAddressIsSuppressedAndCounted) {
   EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
 }
 
+// A VIP failing over twice within the interval: the second and third changes are not asked
+// about at once, but the latest is asked about as soon as the interval allows (once, however
+// many changes came meanwhile). Without that round the tracker has only passive evidence, two
+// MACs taking turns, and calls a failover a conflict.
+TEST_F(ProbePlannerTest, AChangeTooSoonIsAskedAboutOnceTheIntervalHasPassed) {
+  ProbePlanner planner({.address_interval = seconds(10)});
+  const auto key = key_for(10);
+  planner.request(key, ProbeReason::change, clock.now());
+  EXPECT_EQ(planner.advance(clock.now()).send.size(), 1U);
+  run(planner, seconds(2));
+  planner.request(key, ProbeReason::change, clock.now());  // 2 s after the round began
+  run(planner, seconds(2));
+  planner.request(key, ProbeReason::change, clock.now());  // 4 s after
+  EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 2U);
+  const auto before = run(planner, milliseconds(5990));  // up to 9.99 s after the first round
+  EXPECT_TRUE(before.send.empty());
+  const auto after = run(planner, seconds(3));
+  ASSERT_EQ(after.send.size(), 2U);  // one round of two probes
+  EXPECT_EQ(after.send[0].key, key);
+  EXPECT_EQ(after.send[0].reason, ProbeReason::change);
+  ASSERT_EQ(after.finished.size(), 1U);
+  EXPECT_GE(after.finished[0].started, clock.now() - seconds(3));
+  // Nothing more: the postponed round was the last word until the next change.
+  EXPECT_TRUE(run(planner, seconds(20)).send.empty());
+}
+
+TEST_F(ProbePlannerTest, APostponedRoundOfAForgottenInterfaceIsNeverSent) {
+  ProbePlanner planner({.address_interval = seconds(10)});
+  const auto key = key_for(10);
+  planner.request(key, ProbeReason::change, clock.now());
+  planner.advance(clock.now());
+  run(planner, seconds(2));
+  planner.request(key, ProbeReason::change, clock.now());
+  planner.forget_interface(key.interface);
+  EXPECT_TRUE(run(planner, seconds(12)).send.empty());
+}
+
 TEST_F(ProbePlannerTest, AnOwnAddressScheduleFasterThanTheAddressIntervalIsKept) {
   ProbePlanner planner({.address_interval = seconds(10), .own_interval = seconds(2)});
   const auto key = key_for(10);
@@ -431,8 +468,13 @@ TEST_F(ProbePlannerTest, Ipv6AddressesShareTheRoundsTheScheduleAndTheBudgetWithI
   EXPECT_EQ(suppressed(planner.counters().at(0), ProbeLimit::address_interval), 1U);
   const auto rest = run(planner, seconds(18));
   all.finished.insert(all.finished.end(), rest.finished.begin(), rest.finished.end());
+  // The first round of each address (the capped change is asked about once its interval has
+  // passed: a second, unanswered round for `server`).
   std::unordered_map<AddressKey, std::vector<MacAddress>, AddressKeyHash> answers;
-  for (const auto& round : all.finished) answers[round.key] = round.result.answers;
+  for (const auto& round : all.finished) answers.emplace(round.key, round.result.answers);
+  EXPECT_EQ(std::count_if(all.finished.begin(), all.finished.end(),
+                          [&](const FinishedRound& round) { return round.key == server; }),
+            2);
   EXPECT_EQ(answers.at(server), (std::vector{kOwnerMac, kRogueMac}));
   EXPECT_EQ(answers.at(link_local0), (std::vector{kRogueMac}));
   EXPECT_TRUE(answers.at(link_local1).empty());
