@@ -73,7 +73,10 @@ for pair in "A $IP" "M $M_IP" "P $P_IP"; do
   read -r host address <<<"$pair"
   wait_for 10 dad_done "$host" "$address" || fail "$host's $address is still tentative: $(addr_flags "$host" "$address")"
 done
-[ -z "$(addr_flags A "$IP")" ] || fail "A's $IP is flagged '$(addr_flags A "$IP")': the lab is not empty"
+# A link whose carrier comes up late restarts DAD (tentative again): wait it out; a failed DAD
+# stays, and means the lab is not empty.
+no_flags() { [ -z "$(addr_flags "$1" "$2")" ]; }
+wait_for 10 no_flags A "$IP" || fail "A's $IP is flagged '$(addr_flags A "$IP")': the lab is not empty"
 [ -z "$(ip -n "$(nsname M)" -4 -o addr show dev "$M_IF")" ] || fail "M has an IPv4 address on $M_IF"
 
 # M's exporter runs with the defaults (30 s own-interval), rescanning as fast as the other
@@ -146,13 +149,16 @@ wait_for 3 grep -qF "msg=\"own address claimed\" interface=$A_IF vlan=\"\" ip=$I
 grep -F 'msg="own address claimed"' "$A_LOG" | head -1 | sed 's/^/  log: /'
 
 step "B removes $IP: the next recheck is answered by A alone and the conflict clears on M"
+one_mac_before_removal=$(metric M "$PORT" arp_verification_rounds_total "interface=$M_IF" outcome=one_mac)
 ip -n "$(nsname B)" addr del "$IP/64" dev "$(ifname B)"
 removed_ms=$(now_ms)
 wait_for $((RECHECK_S + 5)) conflict_cleared M ||
   fail "M still shows $IP in conflict $(( ($(now_ms) - removed_ms) / 1000 )) s after B removed it: $(show_ip M)"
 say "M's conflict for $IP cleared $(($(now_ms) - removed_ms)) ms after B removed it (recheck every ${RECHECK_S}s)"
-[ "$(metric M "$PORT" arp_verification_probes_sent_total "interface=$M_IF" reason=recheck)" -ge 1 ] ||
-  fail "the conflict cleared on M without a recheck round"
+# Cleared by a round, not by time: the recheck of the contested address, or a change round
+# that was postponed by the address interval while A and B traded the address.
+[ "$(metric M "$PORT" arp_verification_rounds_total "interface=$M_IF" outcome=one_mac)" -gt "$one_mac_before_removal" ] ||
+  fail "the conflict cleared on M without a round one MAC answered"
 wait_for 3 grep -qF "msg=\"conflict resolved\" interface=$M_IF vlan=\"\" ip=$IP " "$M_LOG" ||
   fail "no \"conflict resolved\" log line on M for $IP"
 grep -F 'msg="conflict resolved"' "$M_LOG" | head -1 | sed 's/^/  log: /'
