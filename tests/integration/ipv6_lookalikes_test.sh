@@ -87,10 +87,12 @@ ip -n "$(nsname B)" link set dev "$(ifname B)" address "$B_NEW_MAC"
 ip -n "$(nsname B)" link set dev "$(ifname B)" up
 ip -n "$(nsname B)" addr add "$B_IP/64" dev "$(ifname B)" 2>/dev/null || true  # gone on down
 wait_for 10 dad_done B "$B_IP" || fail "B's $B_IP stayed tentative after the reboot: $(addr_flags B "$B_IP")"
-# B talks as soon as it can: for a moment after the link comes back, ping finds no usable
-# source address ("Cannot assign requested address") though `ip addr` no longer says tentative.
+# B talks as soon as it can, from B_IP (its solicitation then claims B_IP): for a moment after
+# the link comes back the kernel does not use B_IP yet though `ip addr` no longer says
+# tentative, and a ping either finds no source address or goes out from B's link-local one.
 flush_neigh B
-wait_for 10 in_ns B ping -6 -c 1 -W 1 -q "$A_IP" >/dev/null 2>&1 || fail "B with its new NIC cannot reach A"
+wait_for 10 in_ns B ping -6 -c 1 -W 1 -q -I "$B_IP" "$A_IP" >/dev/null 2>&1 ||
+  fail "B with its new NIC cannot reach A from $B_IP"
 wait_for 10 metric_equals M "$PORT" $((moves_before + 2)) arp_address_moves_total "interface=$M_IF" ||
   fail "B's new MAC was not counted as a move: $(m1 arp_address_moves_total) moves (was $moves_before)"
 wait_for 10 metric_at_least M "$PORT" $((one_mac_before + 2)) arp_verification_rounds_total "interface=$M_IF" outcome=one_mac ||
