@@ -19,9 +19,9 @@
 #include <span>
 #include <string>
 
-#include "core/frame_decoder.h"
 #include "core/claim_tracker.h"
 #include "core/frame_counters.h"
+#include "core/frame_decoder.h"
 
 namespace arp {
 namespace {
