@@ -105,6 +105,25 @@ ClaimEvent ClaimTracker::observe(InterfaceIndex interface, const ResolutionFrame
   return observe_claim(AddressKey{frame.sender_ip, frame.vlan, interface}, frame.sender_mac, now);
 }
 
+void ClaimTracker::prefetch(InterfaceIndex interface, const ResolutionFrame& frame,
+                            int stage) const {
+  if (index_.empty()) return;
+  // The key observe() looks up: the probed address for a probe, the claimed one otherwise.
+  const bool probe = frame.kind == FrameKind::probe;
+  if (!probe && !frame.claims_address()) return;
+  const AddressKey key{probe ? frame.target_ip : frame.sender_ip, frame.vlan, interface};
+  const auto bucket = home_bucket(key);
+  if (stage == 0) {
+    __builtin_prefetch(&index_[bucket]);
+    return;
+  }
+  // Only the home bucket's slot: at most half full, the index mostly finds the key there.
+  const auto slot = index_[bucket];
+  if (slot == kNone) return;
+  __builtin_prefetch(&records_[slot]);
+  __builtin_prefetch(&links_[slot]);
+}
+
 ClaimEvent ClaimTracker::observe_probe(InterfaceIndex interface, const ResolutionFrame& frame,
                                        Timestamp now) {
   auto& counters = interfaces_.at(interface);
