@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -439,6 +440,40 @@ BENCHMARK(BM_PipelinePassive)->Unit(benchmark::kMillisecond);
 void BM_PipelineVerifying(benchmark::State& state) { run_pipeline(state, ProbePlannerConfig{}); }
 BENCHMARK(BM_PipelineVerifying)->Unit(benchmark::kMillisecond);
 
+// The capture's path (collectors/arp_capture.cpp): batches of up to 1,024 frames, decoded
+// first, then handed to process_batch() at one time stamp, which fetches the tracker's memory
+// for the frames ahead while it handles earlier ones. With the exporter's defaults
+// (verification on), so its ratio is to BM_PipelineVerifying.
+void BM_PipelineBatch(benchmark::State& state) {
+  constexpr std::size_t kBatch = 1024;
+  const auto& frames = corpus();
+  ArpPipeline pipeline(ClaimTrackerConfig{}, ClaimFilter{}, ProbePlannerConfig{});
+  const auto link = pipeline.add_interface("bench0");
+  std::vector<DecodeResult> decoded;
+  decoded.reserve(kBatch);
+  std::vector<ClaimEvent> events(kBatch);
+  auto now = kStart;
+  auto next_advance = now;
+  std::size_t probes = 0;
+  for (auto _ : state) {
+    for (std::size_t first = 0; first < frames.frames.size(); first += kBatch) {
+      const auto end = std::min(first + kBatch, frames.frames.size());
+      decoded.clear();
+      for (auto i = first; i < end; ++i) decoded.push_back(decode_frame(frames.frames[i]));
+      now += kFrameGap * static_cast<int>(end - first);
+      pipeline.process_batch(link, decoded, now, std::span(events).first(decoded.size()));
+      benchmark::DoNotOptimize(events.data());
+      if (now >= next_advance) {
+        probes += pipeline.advance(now).size();
+        next_advance = now + std::chrono::milliseconds(50);
+      }
+    }
+  }
+  report_frames(state, frames);
+  state.counters["probes"] = static_cast<double>(probes);
+}
+BENCHMARK(BM_PipelineBatch)->Unit(benchmark::kMillisecond);
+
 // Bytes malloc hands out: small blocks from the arenas plus the large ones it mmaps (a big
 // vector or hash table lives there, and uordblks alone would not see it).
 std::size_t heap_in_use() {
@@ -525,6 +560,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (track > 0 && passive > 0 && verifying > 0) {
       std::printf("ratio pipeline passive / decode+track:   %.3f\n", passive / track);
       std::printf("ratio pipeline verifying / decode+track: %.3f\n", verifying / track);
+    }
+    const double batch = rate("BM_PipelineBatch");
+    if (verifying > 0 && batch > 0) {
+      std::printf("ratio pipeline batch / pipeline verifying: %.3f\n", batch / verifying);
     }
     if (track > 0) {
       std::printf("decode+track: %.2f M frames/s (target >= 10): %s\n", track / 1e6,

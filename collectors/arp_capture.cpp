@@ -151,30 +151,36 @@ void ArpCapture::lost(std::string_view why) {
 
 bool ArpCapture::read() {
   if (!is_open()) return true;
-  struct Batch {
-    ArpPipeline* pipeline;
-    ArpCapture* capture;
-    Timestamp arrived;
-  };
+  // A batch is decoded as libpcap walks the ring, outside the pipeline's lock (decoding reads
+  // only the frame), and handed over under one lock: the frames' bytes live in a ring block
+  // the kernel may refill once libpcap moves on, the decoded frames in these buffers. One set
+  // per capture thread, reused: the manager's one loop reads every capture.
+  thread_local std::vector<DecodeResult> decoded;
+  thread_local std::vector<ClaimEvent> events;
   const auto handler = [](unsigned char* user, const pcap_pkthdr* header,
                           const unsigned char* bytes) {
-    auto& batch = *reinterpret_cast<Batch*>(user);
-    const std::span frame(reinterpret_cast<const std::byte*>(bytes), header->caplen);
-    const auto outcome = batch.pipeline->process(batch.capture->index_, frame, batch.arrived);
-    if (outcome.event == ClaimEvent::new_claimant && outcome.frame != nullptr)
-      batch.capture->new_claimants_.push_back(*outcome.frame);
+    auto& batch = *reinterpret_cast<std::vector<DecodeResult>*>(user);
+    batch.push_back(
+        decode_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen)));
   };
   for (int round = 0; round < kBatchesPerRead; ++round) {
-    // One reading of the monotonic clock for the batch, not the frames' capture timestamps:
-    // libpcap stamps with the wall clock, which NTP may step. A batch waited at most the
-    // buffer timeout, far inside the tracker's window.
-    int result = 0;
-    pipeline_.with([&](ArpPipeline& pipeline) {
-      Batch batch{.pipeline = &pipeline, .capture = this, .arrived = pipeline_.now()};
-      result = pcap_dispatch(handle_.get(), kBatchFrames, handler,
-                             reinterpret_cast<unsigned char*>(&batch));
-    });
-    log_new_claimants();
+    decoded.clear();
+    const int result = pcap_dispatch(handle_.get(), kBatchFrames, handler,
+                                     reinterpret_cast<unsigned char*>(&decoded));
+    if (!decoded.empty()) {
+      events.resize(decoded.size());
+      // One reading of the monotonic clock for the batch, not the frames' capture timestamps:
+      // libpcap stamps with the wall clock, which NTP may step. A batch waited at most the
+      // buffer timeout, far inside the tracker's window. Read under the lock, so that the
+      // tracker's clock never goes back between writers.
+      pipeline_.with([&](ArpPipeline& pipeline) {
+        pipeline.process_batch(index_, decoded, pipeline_.now(), events);
+      });
+      for (std::size_t i = 0; i < decoded.size(); ++i) {
+        if (events[i] == ClaimEvent::new_claimant) new_claimants_.push_back(*decoded[i]);
+      }
+      log_new_claimants();
+    }
     if (result < 0) {
       lost(pcap_geterr(handle_.get()));
       return false;
