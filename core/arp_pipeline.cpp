@@ -62,8 +62,8 @@ void ArpPipeline::process_batch(InterfaceIndex interface, std::span<const Decode
     hint(i + kBucketAhead, 0);
     hint(i + kRecordAhead, 1);
     counters.frames.count(decoded[i]);
-    events[i] = decoded[i] ? handle(interface, counters, *decoded[i], captured)
-                           : ClaimEvent::not_a_claim;
+    events[i] =
+        decoded[i] ? handle(interface, counters, *decoded[i], captured) : ClaimEvent::not_a_claim;
   }
 }
 

@@ -19,8 +19,8 @@ bool same_mac(const MacAddress& a, const MacAddress& b) {
 // AddressKey's defaulted comparison calls memcmp for the address; the key has no padding (22
 // bytes: address, both tags, interface), so equality is three loads and compares a side.
 bool same_key(const AddressKey& a, const AddressKey& b) {
-  static_assert(sizeof(AddressKey) == sizeof(IpAddress) + 2 * sizeof(std::uint16_t) +
-                                          sizeof(InterfaceIndex));
+  static_assert(sizeof(AddressKey) ==
+                sizeof(IpAddress) + 2 * sizeof(std::uint16_t) + sizeof(InterfaceIndex));
   std::array<std::uint64_t, 3> left{};
   std::array<std::uint64_t, 3> right{};
   std::memcpy(left.data(), &a, sizeof a);

@@ -154,14 +154,15 @@ class Segment {
     if (below(3) == 0) holders.push_back(mac_of(kAddresses + below(6)));
     for (const auto& holder : holders) {
       frames.push_back(ip.is_ipv4()
-                           ? arp_frame(2, holder, ip.ipv4(), kHostMac,
-                                       Ipv4Address(), kHostMac)
+                           ? arp_frame(2, holder, ip.ipv4(), kHostMac, Ipv4Address(), kHostMac)
                            : nd_advertisement(holder, ip, false));
     }
     return frames;
   }
 
-  std::uint32_t below(std::uint32_t n) { return std::uniform_int_distribution<std::uint32_t>(0, n - 1)(rng_); }
+  std::uint32_t below(std::uint32_t n) {
+    return std::uniform_int_distribution<std::uint32_t>(0, n - 1)(rng_);
+  }
 
  private:
   static MacAddress mac_of(std::uint32_t i) {
@@ -179,8 +180,8 @@ std::string describe(const AddressReport& report) {
       << report.last_change.time_since_epoch().count() << " verified " << report.verified;
   for (const auto& c : report.claimants) {
     out << " [" << c.mac.to_string() << ' ' << c.frames << ' '
-        << c.first_seen.time_since_epoch().count() << ' '
-        << c.last_seen.time_since_epoch().count() << ']';
+        << c.first_seen.time_since_epoch().count() << ' ' << c.last_seen.time_since_epoch().count()
+        << ']';
   }
   return out.str();
 }
@@ -226,9 +227,10 @@ class VerdictLog : public VerdictObserver {
 // Two identical pipelines: one fed frame by frame, one in batches.
 struct Twin {
   Twin()
-      : pipeline(ClaimTrackerConfig{.window = seconds(2), .max_addresses = 64,
-                                    .max_claimants_per_address = 4},
-                 filter(), ProbePlannerConfig{}) {
+      : pipeline(
+            ClaimTrackerConfig{
+                .window = seconds(2), .max_addresses = 64, .max_claimants_per_address = 4},
+            filter(), ProbePlannerConfig{}) {
     pipeline.set_observer(&log);
     pipeline.add_interface("eth0");
     pipeline.add_interface("eth1");
@@ -273,8 +275,8 @@ TEST(PipelineBatchTest, BatchesGiveTheSameEventsVerdictsCountersAndSnapshotAsSin
     ASSERT_EQ(events, one_by_one) << "batch " << batch_number;
     ASSERT_EQ(batched.log.lines, single.log.lines) << "batch " << batch_number;
     frames_seen += frames.size();
-    claims_changed += static_cast<std::size_t>(std::count_if(
-        events.begin(), events.end(), [](ClaimEvent e) {
+    claims_changed +=
+        static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [](ClaimEvent e) {
           return e == ClaimEvent::new_claimant || e == ClaimEvent::returning_claimant;
         }));
 
