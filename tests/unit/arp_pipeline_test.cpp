@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/arp_probe.h"
+#include "tests/unit/arp_frame_builder.h"
 #include "tests/unit/fake_clock.h"
 #include "tests/unit/frame_corpus.h"
 
@@ -56,46 +57,19 @@ const auto kPeerIp = *Ipv4Address::parse("192.0.2.20");
 
 using testing::FakeClock;
 
-// An untagged Ethernet ARP frame, padded to 60 bytes.
-std::vector<std::byte> arp_bytes(std::uint16_t operation, MacAddress sender_mac,
-                                 Ipv4Address sender_ip, MacAddress target_mac,
-                                 Ipv4Address target_ip, MacAddress destination) {
-  std::vector<std::byte> bytes;
-  const auto u8 = [&](unsigned value) { bytes.push_back(static_cast<std::byte>(value & 0xffU)); };
-  const auto be16 = [&](unsigned value) { u8(value >> 8U), u8(value); };
-  const auto be32 = [&](std::uint32_t value) { be16(value >> 16U), be16(value); };
-  const auto mac = [&](const MacAddress& address) {
-    for (const auto byte : address.bytes()) u8(byte);
-  };
-  mac(destination);
-  mac(sender_mac);
-  be16(0x0806);
-  be16(1);
-  be16(0x0800);
-  u8(6);
-  u8(4);
-  be16(operation);
-  mac(sender_mac);
-  be32(sender_ip.to_u32());
-  mac(target_mac);
-  be32(target_ip.to_u32());
-  bytes.resize(60, std::byte{0});
-  return bytes;
-}
-
 const MacAddress kBroadcast({0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 
 // "ip is-at mac", unicast to a peer that asked.
 std::vector<std::byte> claim(MacAddress mac, Ipv4Address ip) {
-  return arp_bytes(2, mac, ip, kPeerMac, kPeerIp, kPeerMac);
+  return testing::build_arp_frame(2, mac, ip, kPeerMac, kPeerIp, kPeerMac);
 }
 // A gratuitous announcement, as at link-up or VRRP takeover.
 std::vector<std::byte> announcement(MacAddress mac, Ipv4Address ip) {
-  return arp_bytes(1, mac, ip, MacAddress{}, ip, kBroadcast);
+  return testing::build_arp_frame(1, mac, ip, MacAddress{}, ip, kBroadcast);
 }
 // The answer to an RFC 5227 probe from `prober`.
 std::vector<std::byte> probe_answer(MacAddress mac, Ipv4Address ip, MacAddress prober = kHostMac) {
-  return arp_bytes(2, mac, ip, prober, Ipv4Address(), prober);
+  return testing::build_arp_frame(2, mac, ip, prober, Ipv4Address(), prober);
 }
 
 std::vector<std::byte> bytes_of(const ProbeFrame& frame) {

@@ -18,6 +18,7 @@
 
 #include "core/arp_pipeline.h"
 #include "core/nd_probe.h"
+#include "tests/unit/arp_frame_builder.h"
 #include "tests/unit/nd_frame_builder.h"
 
 namespace arp {
@@ -34,31 +35,6 @@ const MacAddress kBroadcast({0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 const IpAddress kPeerIp6 = *IpAddress::parse("2001:db8::ff14");
 const IpAddress kAllNodes = *IpAddress::parse("ff02::1");
 const Ipv4Address kPeerIp4 = *Ipv4Address::parse("192.0.2.254");
-
-Frame arp_frame(std::uint16_t operation, MacAddress sender_mac, Ipv4Address sender_ip,
-                MacAddress target_mac, Ipv4Address target_ip, MacAddress destination) {
-  Frame bytes;
-  const auto u8 = [&](unsigned value) { bytes.push_back(static_cast<std::byte>(value & 0xffU)); };
-  const auto be16 = [&](unsigned value) { u8(value >> 8U), u8(value); };
-  const auto be32 = [&](std::uint32_t value) { be16(value >> 16U), be16(value); };
-  const auto mac = [&](const MacAddress& address) {
-    for (const auto byte : address.bytes()) u8(byte);
-  };
-  mac(destination);
-  mac(sender_mac);
-  be16(0x0806);
-  be16(1);
-  be16(0x0800);
-  u8(6);
-  u8(4);
-  be16(operation);
-  mac(sender_mac);
-  be32(sender_ip.to_u32());
-  mac(target_mac);
-  be32(target_ip.to_u32());
-  bytes.resize(60, std::byte{0});
-  return bytes;
-}
 
 Frame nd_advertisement(MacAddress from, const IpAddress& address, bool solicited) {
   return testing::build_nd_frame(
@@ -122,23 +98,23 @@ class Segment {
     if (roll >= 13 && roll < 21) {  // a probe: someone (sometimes this host) wants the address
       const auto prober = below(4) == 0 ? kHostMac : mac_of(400 + below(20));
       return nd ? nd_dad_probe(prober, v6)
-                : arp_frame(1, prober, Ipv4Address(), MacAddress{}, v4, kBroadcast);
+                : testing::build_arp_frame(1, prober, Ipv4Address(), MacAddress{}, v4, kBroadcast);
     }
     if (roll >= 21 && roll < 26) {  // malformed: cut short
       auto frame = nd ? nd_advertisement(from, v6, true)
-                      : arp_frame(2, from, v4, kPeerMac, kPeerIp4, kPeerMac);
+                      : testing::build_arp_frame(2, from, v4, kPeerMac, kPeerIp4, kPeerMac);
       frame.resize(14 + below(20));
       return frame;
     }
     Frame frame;
     if (roll >= 26 && roll < 34) {  // an announcement
       frame = nd ? nd_advertisement(from, v6, false)
-                 : arp_frame(1, from, v4, MacAddress{}, v4, kBroadcast);
+                 : testing::build_arp_frame(1, from, v4, MacAddress{}, v4, kBroadcast);
     } else if (roll >= 34 && roll < 44 && !nd) {  // who-has: the sender claims its address
-      frame = arp_frame(1, from, v4, MacAddress{}, kPeerIp4, kBroadcast);
+      frame = testing::build_arp_frame(1, from, v4, MacAddress{}, kPeerIp4, kBroadcast);
     } else {
       frame = nd ? nd_advertisement(from, v6, true)
-                 : arp_frame(2, from, v4, kPeerMac, kPeerIp4, kPeerMac);
+                 : testing::build_arp_frame(2, from, v4, kPeerMac, kPeerIp4, kPeerMac);
     }
     if (below(10) == 0) frame = tagged(std::move(frame), static_cast<std::uint16_t>(10 + below(2)));
     return frame;
@@ -153,9 +129,9 @@ class Segment {
     std::vector<MacAddress> holders{owners_[index]};
     if (below(3) == 0) holders.push_back(mac_of(kAddresses + below(6)));
     for (const auto& holder : holders) {
-      frames.push_back(ip.is_ipv4()
-                           ? arp_frame(2, holder, ip.ipv4(), kHostMac, Ipv4Address(), kHostMac)
-                           : nd_advertisement(holder, ip, false));
+      frames.push_back(ip.is_ipv4() ? testing::build_arp_frame(2, holder, ip.ipv4(), kHostMac,
+                                                               Ipv4Address(), kHostMac)
+                                    : nd_advertisement(holder, ip, false));
     }
     return frames;
   }
