@@ -19,7 +19,6 @@ source "$(dirname "$0")/nd_lib.sh"
 init_nd_test "$@"
 
 PORT=10792
-M_IP=2001:db8::99
 VIP1=2001:db8::1
 R1_MAC=00:1b:21:0b:00:01  # Intel
 R2_MAC=00:1b:21:0b:00:02  # Intel
@@ -27,16 +26,8 @@ R2_MAC=00:1b:21:0b:00:02  # Intel
 ADDRESS_INTERVAL_MS=10000
 
 timed_step "lab: M, routers R1 and R2 on one link; R1 is master for $VIP1"
-new_nd_switch sw 1
-add_nd_host M sw 1 02:00:00:00:00:99 "$M_IP/64"
-add_nd_host R1 sw 1 "$R1_MAC" 2001:db8::11/64
-add_nd_host R2 sw 1 "$R2_MAC" 2001:db8::12/64
+failover_lab "$PORT"
 M_IF=$(ifname M)
-for host_ip in "M $M_IP" "R1 2001:db8::11" "R2 2001:db8::12"; do
-  read -r host ip <<<"$host_ip"
-  wait_for 10 dad_done "$host" "$ip" || fail "$host's $ip stayed tentative: $(addr_flags "$host" "$ip")"
-done
-start_verifying_exporter M "$PORT" --collector.arp.rescan-interval 1s
 
 m1() { metric M "$PORT" "$@" "interface=$M_IF"; }
 rounds() { m1 arp_verification_rounds_total "outcome=$1"; }

@@ -114,3 +114,19 @@ vip_take_over() {
     fail "nd_inject failed"
   VIP_HOLDER[$vip]=$router
 }
+
+# failover_lab PORT: the failover labs' link: monitor M (2001:db8::99) and routers R1 (2001:db8::11,
+# $R1_MAC) and R2 (2001:db8::12, $R2_MAC), every address past DAD, and M's verifying exporter
+# on PORT.
+failover_lab() {
+  local port=$1 host ip host_ip
+  new_nd_switch sw 1
+  add_nd_host M sw 1 02:00:00:00:00:99 2001:db8::99/64
+  add_nd_host R1 sw 1 "$R1_MAC" 2001:db8::11/64
+  add_nd_host R2 sw 1 "$R2_MAC" 2001:db8::12/64
+  for host_ip in "M 2001:db8::99" "R1 2001:db8::11" "R2 2001:db8::12"; do
+    read -r host ip <<<"$host_ip"
+    wait_for 10 dad_done "$host" "$ip" || fail "$host's $ip stayed tentative: $(addr_flags "$host" "$ip")"
+  done
+  start_verifying_exporter M "$port" --collector.arp.rescan-interval 1s
+}
