@@ -117,7 +117,7 @@ std::vector<Probe> ArpPipeline::advance(Timestamp now) {
   auto step = planner_->advance(now);
   for (const auto& round : step.finished) {
     // What the segment said, before this host is counted in: the page shows who answered.
-    timeline_.round(round.key, round.reason, round.started, round.result.answers, now);
+    timeline_.round(round.key, round.reason, round.result.started, round.result.answers, now);
     tracker_.verified(round.key, with_this_host(round.key, round.result, now), now);
   }
   tracker_.refresh(now);

@@ -1,7 +1,6 @@
 #include "core/claim_tracker.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
 #include <tuple>
@@ -14,18 +13,6 @@ namespace {
 // six bytes compiles to two loads and compares.
 bool same_mac(const MacAddress& a, const MacAddress& b) {
   return std::memcmp(a.bytes().data(), b.bytes().data(), a.bytes().size()) == 0;
-}
-
-// AddressKey's defaulted comparison calls memcmp for the address; the key has no padding (22
-// bytes: address, both tags, interface), so equality is three loads and compares a side.
-bool same_key(const AddressKey& a, const AddressKey& b) {
-  static_assert(sizeof(AddressKey) ==
-                sizeof(IpAddress) + 2 * sizeof(std::uint16_t) + sizeof(InterfaceIndex));
-  std::array<std::uint64_t, 3> left{};
-  std::array<std::uint64_t, 3> right{};
-  std::memcpy(left.data(), &a, sizeof a);
-  std::memcpy(right.data(), &b, sizeof b);
-  return ((left[0] ^ right[0]) | (left[1] ^ right[1]) | (left[2] ^ right[2])) == 0;
 }
 
 }  // namespace
@@ -544,7 +531,7 @@ std::uint32_t ClaimTracker::find(const AddressKey& key) const {
   // Ends: the index is never more than half full.
   for (auto bucket = home_bucket(key);; bucket = (bucket + 1) & mask) {
     const auto slot = index_[bucket];
-    if (slot == kNone || same_key(records_[slot].key, key)) return slot;
+    if (slot == kNone || records_[slot].key == key) return slot;
   }
 }
 
@@ -560,7 +547,7 @@ void ClaimTracker::index_add(std::uint32_t slot) {
 void ClaimTracker::index_remove(const AddressKey& key) {
   const auto mask = index_.size() - 1;
   auto hole = home_bucket(key);
-  while (!same_key(records_[index_[hole]].key, key)) hole = (hole + 1) & mask;
+  while (records_[index_[hole]].key != key) hole = (hole + 1) & mask;
   // Backward-shift deletion instead of tombstones: each later entry of the probe run moves
   // into the hole unless that would put it before its home bucket, so lookups stay short and
   // never have to skip deleted entries.

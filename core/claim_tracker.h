@@ -5,8 +5,10 @@
 // time of the event, so the tracker runs the same on live captures, capture files and tests.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,8 +32,19 @@ struct AddressKey {
   Vlan vlan;
   InterfaceIndex interface = 0;
 
-  friend bool operator==(const AddressKey&, const AddressKey&) = default;
+  // The tracker's index compares keys on every frame. A defaulted comparison calls memcmp for
+  // the address; the key has no padding (22 bytes: address, both tags, interface), so equality
+  // is three loads and compares a side.
+  friend bool operator==(const AddressKey& a, const AddressKey& b) {
+    std::array<std::uint64_t, 3> left{};
+    std::array<std::uint64_t, 3> right{};
+    std::memcpy(left.data(), &a, sizeof a);
+    std::memcpy(right.data(), &b, sizeof b);
+    return ((left[0] ^ right[0]) | (left[1] ^ right[1]) | (left[2] ^ right[2])) == 0;
+  }
 };
+static_assert(sizeof(AddressKey) ==
+              sizeof(IpAddress) + 2 * sizeof(std::uint16_t) + sizeof(InterfaceIndex));
 
 struct AddressKeyHash {
   std::size_t operator()(const AddressKey& key) const noexcept;

@@ -266,7 +266,6 @@ void ProbePlanner::finish_rounds(Timestamp now, Step& step) {
     step.finished.push_back(FinishedRound{
         .key = round->first,
         .reason = round->second.reason,
-        .started = round->second.started,
         .result = VerificationResult{.answers = answers, .started = round->second.started}});
     round = rounds_.erase(round);
   }

@@ -75,8 +75,7 @@ struct Probe {
 struct FinishedRound {
   AddressKey key;
   ProbeReason reason = ProbeReason::change;
-  Timestamp started;  // when its first probe went out
-  VerificationResult result;
+  VerificationResult result;  // with when its first probe went out
 };
 
 struct ProbeCounters {

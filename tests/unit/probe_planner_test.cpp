@@ -193,7 +193,7 @@ TEST_F(ProbePlannerTest, AChangeTooSoonIsAskedAboutOnceTheIntervalHasPassed) {
   EXPECT_EQ(after.send[0].key, key);
   EXPECT_EQ(after.send[0].reason, ProbeReason::change);
   ASSERT_EQ(after.finished.size(), 1U);
-  EXPECT_GE(after.finished[0].started, clock.now() - seconds(3));
+  EXPECT_GE(after.finished[0].result.started, clock.now() - seconds(3));
   // Nothing more: the postponed round was the last word until the next change.
   EXPECT_TRUE(run(planner, seconds(20)).send.empty());
 }
