@@ -1,5 +1,7 @@
 #include "core/arp_decoder.h"
 
+#include <cstring>
+
 #include "core/ethernet_header.h"
 #include "core/header_block.h"
 
@@ -15,13 +17,19 @@ constexpr std::uint16_t kOpReply = 2;
 constexpr std::size_t kArpFixedHeaderBytes = 8;
 constexpr std::size_t kArpAddressesBytes = 2 * 6 + 2 * 4;
 
-FrameKind classify(std::uint16_t operation, Ipv4Address sender_ip, Ipv4Address target_ip) {
+// The addresses as the packet carries them: only compared, with each other and with 0.0.0.0.
+FrameKind classify(std::uint16_t operation, std::uint32_t sender_ip, std::uint32_t target_ip) {
   if (operation == kOpRequest) {
-    if (sender_ip.is_unspecified()) return FrameKind::probe;
+    if (sender_ip == 0) return FrameKind::probe;
     return sender_ip == target_ip ? FrameKind::announcement : FrameKind::request;
   }
-  return sender_ip == target_ip && !sender_ip.is_unspecified() ? FrameKind::gratuitous_reply
-                                                               : FrameKind::reply;
+  return sender_ip == target_ip && sender_ip != 0 ? FrameKind::gratuitous_reply : FrameKind::reply;
+}
+
+std::uint32_t raw32_at(Block block, std::size_t at) {
+  std::uint32_t raw = 0;
+  std::memcpy(&raw, block.data() + at, sizeof raw);
+  return raw;
 }
 
 }  // namespace
@@ -29,28 +37,25 @@ FrameKind classify(std::uint16_t operation, Ipv4Address sender_ip, Ipv4Address t
 std::optional<RejectReason> decode_arp_message(ByteReader& reader,
                                                ResolutionFrame& decoded) noexcept {
   // hardware type, protocol type, hardware length, protocol length, operation
-  Block<kArpFixedHeaderBytes> fixed{};
-  if (!reader.copy(fixed)) return RejectReason::truncated;
+  const auto fixed = reader.take(kArpFixedHeaderBytes);
+  if (fixed.empty()) return RejectReason::truncated;
   // The fixed header is checked before the variable part: a frame that lies about its
   // lengths is rejected for the lie, not read with them.
   if (be16_at(fixed, 0) != kHardwareEthernet) return RejectReason::unsupported_hardware_type;
   if (be16_at(fixed, 2) != kProtocolIpv4) return RejectReason::unsupported_protocol_type;
-  if (fixed[4] != kEthernetAddressLength) return RejectReason::bad_hardware_length;
-  if (fixed[5] != kIpv4AddressLength) return RejectReason::bad_protocol_length;
+  if (u8_at(fixed, 4) != kEthernetAddressLength) return RejectReason::bad_hardware_length;
+  if (u8_at(fixed, 5) != kIpv4AddressLength) return RejectReason::bad_protocol_length;
   const auto operation = be16_at(fixed, 6);
   if (operation != kOpRequest && operation != kOpReply) return RejectReason::unknown_opcode;
 
   // sender MAC, sender IP, target MAC, target IP
-  Block<kArpAddressesBytes> addresses{};
-  if (!reader.copy(addresses)) return RejectReason::truncated;
+  const auto addresses = reader.take(kArpAddressesBytes);
+  if (addresses.empty()) return RejectReason::truncated;
   decoded.sender_mac = mac_at(addresses, 0);
-  const auto sender_ip = ipv4_at(addresses, 6);
-  const auto target_ip = ipv4_at(addresses, 16);
-  decoded.sender_ip = sender_ip;
+  decoded.sender_ip = ipv4_at(addresses, 6);
   decoded.target_mac = mac_at(addresses, 10);
-  decoded.target_ip = target_ip;
-
-  decoded.kind = classify(operation, sender_ip, target_ip);
+  decoded.target_ip = ipv4_at(addresses, 16);
+  decoded.kind = classify(operation, raw32_at(addresses, 6), raw32_at(addresses, 16));
   const auto sender_bits = mac_bits(decoded.sender_mac);
   decoded.ethernet_source_mismatch = mac_bits(decoded.ethernet_source) != sender_bits;
   decoded.sender_mac_invalid = sender_bits == 0 || decoded.sender_mac.is_multicast();
@@ -60,7 +65,7 @@ std::optional<RejectReason> decode_arp_message(ByteReader& reader,
 DecodeResult decode_arp_frame(std::span<const std::byte> frame) noexcept {
   // Decoded in place and returned by NRVO: building a local ResolutionFrame and returning it copied
   // the finished frame into the result (a rep movs), which cost a quarter of the decoding.
-  DecodeResult result = ResolutionFrame{};
+  DecodeResult result(std::in_place);
   ByteReader reader(frame);
   std::uint16_t ether_type = 0;
   auto rejected = read_ethernet_header(reader, result.value(), ether_type);

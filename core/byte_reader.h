@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <span>
 
@@ -48,14 +47,6 @@ class ByteReader {
     const auto taken = bytes_.first(count);
     bytes_ = bytes_.subspan(count);
     return taken;
-  }
-
-  // Copies exactly `out.size()` bytes, or nothing.
-  bool copy(std::span<std::uint8_t> out) {
-    if (!has(out.size())) return false;
-    std::memcpy(out.data(), bytes_.data(), out.size());
-    bytes_ = bytes_.subspan(out.size());
-    return true;
   }
 
  private:

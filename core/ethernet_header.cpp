@@ -24,8 +24,8 @@ bool is_vlan_tpid(std::uint16_t ether_type) {
 
 std::optional<RejectReason> read_ethernet_header(ByteReader& reader, ResolutionFrame& decoded,
                                                  std::uint16_t& ether_type) noexcept {
-  Block<kEthernetHeaderBytes> ethernet{};
-  if (!reader.copy(ethernet)) return RejectReason::truncated;
+  const auto ethernet = reader.take(kEthernetHeaderBytes);
+  if (ethernet.empty()) return RejectReason::truncated;
   decoded.ethernet_destination = mac_at(ethernet, 0);
   decoded.ethernet_source = mac_at(ethernet, 6);
   ether_type = be16_at(ethernet, 12);
@@ -35,8 +35,8 @@ std::optional<RejectReason> read_ethernet_header(ByteReader& reader, ResolutionF
   std::size_t tags = 0;
   while (is_vlan_tpid(ether_type)) {
     if (tags == kMaxVlanTags) return RejectReason::unsupported_ethertype;
-    Block<kVlanTagBytes> tag{};  // the TCI, then the EtherType it tags
-    if (!reader.copy(tag)) return RejectReason::truncated;
+    const auto tag = reader.take(kVlanTagBytes);  // the TCI, then the EtherType it tags
+    if (tag.empty()) return RejectReason::truncated;
     vlan_ids[tags++] = static_cast<std::uint16_t>(be16_at(tag, 0) & kVlanIdMask);
     ether_type = be16_at(tag, 2);
   }

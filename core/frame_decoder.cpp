@@ -8,7 +8,7 @@ namespace arp {
 DecodeResult decode_frame(std::span<const std::byte> frame) noexcept {
   // Decoded in place and returned by NRVO, as decode_arp_frame does (a copy of the finished
   // frame costs a quarter of the decoding).
-  DecodeResult result = ResolutionFrame{};
+  DecodeResult result(std::in_place);
   ByteReader reader(frame);
   std::uint16_t ether_type = 0;
   auto rejected = read_ethernet_header(reader, result.value(), ether_type);

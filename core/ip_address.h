@@ -4,8 +4,11 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -88,6 +91,12 @@ class IpAddress {
     address.bytes_ = bytes;
     return address;
   }
+  // An IPv4 address as an ARP packet carries it (network byte order), copied in as it is.
+  static IpAddress from_ipv4_bytes(std::span<const std::byte, 4> network_order) {
+    IpAddress address;
+    std::memcpy(address.bytes_.data() + 12, network_order.data(), network_order.size());
+    return address;
+  }
   // Either family, as inet_pton accepts it: dotted quad, or IPv6 text (no zone, no prefix).
   static std::optional<IpAddress> parse(std::string_view text);
 
@@ -123,7 +132,10 @@ class IpAddress {
   friend constexpr auto operator<=>(const IpAddress&, const IpAddress&) = default;
 
  private:
-  Bytes bytes_{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+  // 0.0.0.0, mapped. A named constant, so that every default address (one in each decoded frame)
+  // is one 16-byte copy of it instead of a zeroed block patched with two bytes and read back.
+  static constexpr Bytes kUnspecifiedIpv4{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+  Bytes bytes_ = kUnspecifiedIpv4;
 };
 static_assert(sizeof(IpAddress) == 16 && alignof(IpAddress) == 1);
 

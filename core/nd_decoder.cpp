@@ -34,7 +34,7 @@ std::uint8_t byte_at(std::span<const std::byte> bytes, std::size_t at) {
 
 // RFC 4443 2.3: the one's complement sum of the pseudo-header (RFC 8200 8.1: source,
 // destination, upper-layer length, next header) and the message, checksum included, is all ones.
-bool checksum_ok(const Block<kIpv6HeaderBytes>& ip, std::span<const std::byte> message) {
+bool checksum_ok(Block ip, std::span<const std::byte> message) {
   std::uint64_t sum = 0;
   for (std::size_t at = kIpv6SourceAt; at < kIpv6HeaderBytes; at += 2) sum += be16_at(ip, at);
   sum += (message.size() >> 16U) + (message.size() & 0xffffU) + kNextHeaderIcmpv6;
@@ -107,10 +107,10 @@ void set_sender_mac(ResolutionFrame& decoded, bool has_option, const MacAddress&
 std::optional<RejectReason> decode_nd_message(ByteReader& reader,
                                               ResolutionFrame& decoded) noexcept {
   decoded.protocol = ResolutionProtocol::nd;
-  Block<kIpv6HeaderBytes> ip{};
-  if (!reader.copy(ip)) return RejectReason::truncated;
+  const auto ip = reader.take(kIpv6HeaderBytes);
+  if (ip.empty()) return RejectReason::truncated;
   // Neighbor Discovery never carries extension headers: ICMPv6 must follow directly.
-  if ((ip[0] >> 4U) != kIpVersion6 || ip[6] != kNextHeaderIcmpv6) {
+  if ((u8_at(ip, 0) >> 4U) != kIpVersion6 || u8_at(ip, 6) != kNextHeaderIcmpv6) {
     return RejectReason::not_neighbor_discovery;
   }
   const std::size_t payload_length = be16_at(ip, 4);
@@ -122,13 +122,12 @@ std::optional<RejectReason> decode_nd_message(ByteReader& reader,
   if (type != kTypeNeighborSolicitation && type != kTypeNeighborAdvertisement) {
     return RejectReason::not_neighbor_discovery;
   }
-  if (ip[7] != kNdHopLimit) return RejectReason::bad_hop_limit;
+  if (u8_at(ip, 7) != kNdHopLimit) return RejectReason::bad_hop_limit;
   if (byte_at(message, 1) != 0) return RejectReason::bad_icmp_code;
   if (message.size() < kNdFixedBytes) return RejectReason::truncated;
   if (!checksum_ok(ip, message)) return RejectReason::bad_checksum;
 
-  Block<kNdFixedBytes> fixed{};
-  for (std::size_t i = 0; i < fixed.size(); ++i) fixed[i] = byte_at(message, i);
+  const auto fixed = message.first(kNdFixedBytes);
   const auto target = ipv6_at(fixed, kNdTargetAt);
   // An IPv4-mapped target would alias the IPv4 address in the tracker's key.
   if (target.is_ipv6_multicast() || target.is_unspecified() || target.is_ipv4()) {
@@ -161,7 +160,7 @@ std::optional<RejectReason> decode_nd_message(ByteReader& reader,
     return std::nullopt;
   }
 
-  const bool solicited = (fixed[4] & kFlagSolicited) != 0;
+  const bool solicited = (u8_at(fixed, 4) & kFlagSolicited) != 0;
   // RFC 4861 7.1.2: a solicited advertisement answers one node, never a group.
   if (solicited && destination.is_ipv6_multicast()) return RejectReason::bad_addressing;
   decoded.kind = solicited ? FrameKind::reply : FrameKind::gratuitous_reply;
@@ -173,7 +172,7 @@ std::optional<RejectReason> decode_nd_message(ByteReader& reader,
 }
 
 DecodeResult decode_nd_frame(std::span<const std::byte> frame) noexcept {
-  DecodeResult result = ResolutionFrame{};
+  DecodeResult result(std::in_place);
   ByteReader reader(frame);
   std::uint16_t ether_type = 0;
   auto rejected = read_ethernet_header(reader, result.value(), ether_type);

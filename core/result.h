@@ -19,7 +19,11 @@ class [[nodiscard]] Result {
  public:
   Result(T value)
       : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Failure<E> failure)                                 // NOLINT(google-explicit-constructor)
+  // A default value built where the result lives, for a decoder to fill in field by field:
+  // a value passed in is built on the stack first and copied, and the copy's wide loads stall
+  // on the narrow stores that built it.
+  explicit Result(std::in_place_t) : state_(std::in_place_index<0>) {}
+  Result(Failure<E> failure)  // NOLINT(google-explicit-constructor)
       : state_(std::in_place_index<1>, std::move(failure.error)) {}
 
   bool ok() const { return state_.index() == 0; }
