@@ -160,8 +160,8 @@ bool ArpCapture::read() {
   const auto handler = [](unsigned char* user, const pcap_pkthdr* header,
                           const unsigned char* bytes) {
     auto& batch = *reinterpret_cast<std::vector<DecodeResult>*>(user);
-    batch.push_back(
-        decode_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen)));
+    decode_frame(std::span(reinterpret_cast<const std::byte*>(bytes), header->caplen),
+                 batch.emplace_back(std::in_place));
   };
   for (int round = 0; round < kBatchesPerRead; ++round) {
     decoded.clear();

@@ -38,11 +38,18 @@ bool ArpPipeline::forget_interface(std::string_view name) {
 PipelineOutcome ArpPipeline::process(InterfaceIndex interface, std::span<const std::byte> frame,
                                      Timestamp captured) {
   const auto decoded = decode_frame(frame);
+  const auto outcome = process_decoded(interface, decoded, captured);
+  if (outcome.frame == nullptr) return outcome;
+  last_frame_ = *outcome.frame;
+  return {.frame = &last_frame_, .event = outcome.event};
+}
+
+PipelineOutcome ArpPipeline::process_decoded(InterfaceIndex interface, const DecodeResult& decoded,
+                                             Timestamp captured) {
   auto& counters = counters_.at(interface);
   counters.frames.count(decoded);
   if (!decoded) return {};
-  last_frame_ = *decoded;
-  return {.frame = &last_frame_, .event = handle(interface, counters, last_frame_, captured)};
+  return {.frame = &*decoded, .event = handle(interface, counters, *decoded, captured)};
 }
 
 void ArpPipeline::process_batch(InterfaceIndex interface, std::span<const DecodeResult> decoded,
@@ -54,7 +61,7 @@ void ArpPipeline::process_batch(InterfaceIndex interface, std::span<const Decode
   constexpr std::size_t kRecordAhead = 4;
   constexpr std::size_t kBucketAhead = 2 * kRecordAhead;
   const auto hint = [&](std::size_t i, int stage) {
-    if (i < decoded.size() && decoded[i]) tracker_.prefetch(interface, *decoded[i], stage);
+    if (i < decoded.size()) prefetch(interface, decoded[i], stage);
   };
   for (std::size_t i = 0; i < std::min(kBucketAhead, decoded.size()); ++i) hint(i, 0);
   for (std::size_t i = 0; i < std::min(kRecordAhead, decoded.size()); ++i) hint(i, 1);

@@ -58,6 +58,14 @@ class ArpPipeline : private VerdictObserver {
   bool forget_interface(std::string_view name);
   PipelineOutcome process(InterfaceIndex interface, std::span<const std::byte> frame,
                           Timestamp captured);
+  // process() for a frame the caller decoded; the outcome's frame is `decoded`'s.
+  PipelineOutcome process_decoded(InterfaceIndex interface, const DecodeResult& decoded,
+                                  Timestamp captured);
+  // A hint that `decoded` is processed soon: stage 0 some eight frames ahead, stage 1 some four
+  // (see process_batch). Changes nothing; for callers that read ahead, as `analyze` does.
+  void prefetch(InterfaceIndex interface, const DecodeResult& decoded, int stage) const {
+    if (decoded) tracker_.prefetch(interface, *decoded, stage);
+  }
   // process() for each frame of a batch, in order, all captured at `captured`: the same
   // counters, verdicts and events as frames processed one by one, but decoded by the caller
   // (decode_frame needs no lock) and with the tracker's memory for the frames ahead fetched

@@ -37,6 +37,9 @@ class [[nodiscard]] Result {
 
   const E& error() const { return std::get<1>(state_); }
 
+  // Replaces whatever is held with a default value built in place (see Result(std::in_place)).
+  T& emplace() { return state_.template emplace<0>(); }
+
  private:
   std::variant<T, E> state_;
 };
