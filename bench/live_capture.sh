@@ -191,19 +191,24 @@ run_rate() {
   last_drops=$e_drop
 }
 
+# The goal holds for each sender's last (top) rate: the corpus (20 000 hosts, so the tracker
+# works out of cache) and trafgen's small set (256 hosts) cost the exporter differently.
+verdict() { if [ "$1" = 1 ]; then echo met; else echo "NOT met"; fi; }
+top_verdicts=()
+judge_top() {
+  top_verdicts+=("$(printf '%-9s top rate: exporter dropped %d: %s; CPU ratio %s: %s' "$1" \
+    "$last_drops" "$(verdict "$([ "$last_drops" -eq 0 ] && echo 1)")" "$last_ratio" \
+    "$(verdict "$(awk -v r="$last_ratio" 'BEGIN { print (r > 0 && r <= 2) ? 1 : 0 }')")")")
+}
+
 for rate in $RATES; do run_rate tcpreplay "$rate"; done
-top_ratio=$last_ratio
-top_drops=$last_drops
+judge_top tcpreplay
 if command -v trafgen >/dev/null; then
   for rate in 100000 top; do run_rate trafgen "$rate"; done
-  top_ratio=$last_ratio
-  top_drops=$last_drops
+  judge_top trafgen
 else
   printf '(trafgen not installed: tcpreplay only; Debian package netsniff-ng)\n'
 fi
 
 printf '\ngoal: 0 exporter drops at the top rate with defaults, CPU per frame <= 2x tcpdump\n'
-verdict() { if [ "$1" = 1 ]; then echo met; else echo "NOT met"; fi; }
-printf 'top rate: exporter dropped %d: %s; CPU ratio %s: %s\n' "$top_drops" \
-  "$(verdict "$([ "$top_drops" -eq 0 ] && echo 1)")" "$top_ratio" \
-  "$(verdict "$(awk -v r="$top_ratio" 'BEGIN { print (r > 0 && r <= 2) ? 1 : 0 }')")"
+printf '%s\n' "${top_verdicts[@]}"
