@@ -106,6 +106,8 @@ struct ResolutionFrame {
     return kind == FrameKind::request || kind == FrameKind::probe ||
            kind == FrameKind::announcement;
   }
+
+  friend bool operator==(const ResolutionFrame&, const ResolutionFrame&) = default;
 };
 
 }  // namespace arp

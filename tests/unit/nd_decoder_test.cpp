@@ -253,6 +253,30 @@ TEST(NdDecoderTest, TagsAreReadAsForArp) {
   EXPECT_EQ(result->kind, FrameKind::probe);
 }
 
+// The capture's batch and analyze's read-ahead decode into slots that held other frames: nothing
+// of an earlier frame (a tag, a flag only ND sets, a rejection) may survive into the next.
+TEST(NdDecoderTest, DecodingIntoAUsedSlotLeavesNothingOfItsLastFrame) {
+  auto tagged = advertisement();
+  tagged.vlan = Vlan{.outer = 200, .inner = 100};
+  tagged.options.clear();  // no target link-layer address: no_link_layer_address is set
+  auto truncated = build_nd_frame(solicitation());
+  truncated.resize(30);
+  const std::vector<std::vector<std::byte>> frames = {
+      build_nd_frame(tagged), testing::load_frames().at("reply"), truncated,
+      build_nd_frame(dad_probe()), testing::load_frames().at("reply")};
+  DecodeResult slot(std::in_place);
+  for (const auto& frame : frames) {
+    decode_frame(frame, slot);
+    const auto fresh = decode_frame(frame);
+    ASSERT_EQ(slot.ok(), fresh.ok());
+    if (fresh) {
+      EXPECT_EQ(*slot, *fresh);
+    } else {
+      EXPECT_EQ(slot.error(), fresh.error());
+    }
+  }
+}
+
 TEST(NdDecoderTest, TrailingBytesAfterThePayloadAreIgnored) {
   auto spec = advertisement();
   spec.trailer = 12;
