@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -438,6 +437,44 @@ constexpr std::string_view kStandardInput = "-";
 // How standard input is called where a file would be called by its basename.
 constexpr std::string_view kStandardInputInterface = "stdin";
 
+// How many packets of a file are read and decoded before they are processed: their addresses
+// in the tracker are fetched from memory meanwhile (its index slot when a packet is read, its
+// record halfway), instead of a cache miss or two stalling each frame in turn: most of a large
+// capture's time went to those.
+constexpr std::size_t kReadAhead = 8;
+
+// The packets of one file read and decoded ahead of the one processed next, oldest first: a
+// fixed ring (a deque's bookkeeping cost more than the hints saved).
+class ReadAhead {
+ public:
+  struct Packet {
+    Timestamp captured;
+    DecodeResult decoded{std::in_place};
+  };
+
+  bool empty() const { return count_ == 0; }
+  bool full() const { return count_ == kReadAhead; }
+  std::size_t size() const { return count_; }
+  // i = 0 is the oldest.
+  const Packet& operator[](std::size_t i) const { return ring_[(first_ + i) % kReadAhead]; }
+  const Packet& front() const { return (*this)[0]; }
+  // A slot after the newest, to decode into.
+  Packet& push(Timestamp captured) {
+    auto& packet = ring_[(first_ + count_++) % kReadAhead];
+    packet.captured = captured;
+    return packet;
+  }
+  void pop() {
+    first_ = (first_ + 1) % kReadAhead;
+    --count_;
+  }
+
+ private:
+  std::array<Packet, kReadAhead> ring_{};
+  std::size_t first_ = 0;
+  std::size_t count_ = 0;
+};
+
 struct CaptureFile {
   std::string path;
   std::string interface;
@@ -446,20 +483,8 @@ struct CaptureFile {
   std::uint64_t packets = 0;
   std::optional<Timestamp> first_packet;
   std::optional<Timestamp> last_packet;
-  // The packets read and decoded ahead of the one processed next, oldest first.
-  struct Ahead {
-    explicit Ahead(Timestamp at) : captured(at) {}
-    Timestamp captured;
-    DecodeResult decoded{std::in_place};
-  };
-  std::deque<Ahead> ahead;
+  ReadAhead ahead;
 };
-
-// How many packets of a file are read and decoded before they are processed: their addresses
-// in the tracker are fetched from memory meanwhile (its index slot when a packet is read, its
-// record halfway), instead of a cache miss or two stalling each frame in turn: most of a large
-// capture's time went to those.
-constexpr std::size_t kReadAhead = 8;
 
 // Keeps `err` to one line, whatever libpcap put in its message.
 std::string one_line(std::string text) {
@@ -494,7 +519,7 @@ constexpr auto kLatestCaptureTime = std::chrono::sys_days{std::chrono::year{2200
 // corruption, not a cut: the pcapng format can carry one (64-bit time stamps), and no verdict
 // can be built on a clock that wraps.
 void read_ahead(CaptureFile& file, const ArpPipeline& pipeline) {
-  while (file.ahead.size() < kReadAhead) {
+  while (!file.ahead.full()) {
     const auto packet = file.reader->next();
     if (!packet) return;
     const auto seconds = packet->header->ts.tv_sec;
@@ -515,8 +540,9 @@ void read_ahead(CaptureFile& file, const ArpPipeline& pipeline) {
     // libpcap hands out u_char; the decoder reads std::byte. Same object representation.
     const std::span frame(reinterpret_cast<const std::byte*>(packet->data.data()),  // NOLINT
                           packet->data.size());
-    decode_frame(frame, file.ahead.emplace_back(captured).decoded);
-    pipeline.prefetch(file.index, file.ahead.back().decoded, 0);
+    auto& ahead = file.ahead.push(captured);
+    decode_frame(frame, ahead.decoded);
+    pipeline.prefetch(file.index, ahead.decoded, 0);
     if (file.ahead.size() > kReadAhead / 2) {
       pipeline.prefetch(file.index, file.ahead[file.ahead.size() - 1 - kReadAhead / 2].decoded, 1);
     }
@@ -583,7 +609,7 @@ Report analyze(const AnalyzeOptions& options) {
       latest = std::max(latest.value_or(captured), captured);
       const auto outcome = pipeline.process_decoded(file.index, decoded, captured);
       probes.record(file.index, outcome, captured, pipeline.tracker());
-      file.ahead.pop_front();
+      file.ahead.pop();
 
       read_ahead(file, pipeline);
       if (file.ahead.empty()) break;
