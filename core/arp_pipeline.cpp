@@ -1,6 +1,7 @@
 #include "core/arp_pipeline.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/arp_probe.h"
 
@@ -60,14 +61,19 @@ void ArpPipeline::process_batch(InterfaceIndex interface, std::span<const Decode
   // enough that what was fetched is still in L1/L2 and the index slot read is still current.
   constexpr std::size_t kRecordAhead = 4;
   constexpr std::size_t kBucketAhead = 2 * kRecordAhead;
-  const auto hint = [&](std::size_t i, int stage) {
-    if (i < decoded.size()) prefetch(interface, decoded[i], stage);
+  // Frame i's bucket, from its first hint to its second: slot i % kBucketAhead.
+  std::array<std::size_t, kBucketAhead> buckets{};
+  const auto hint_bucket = [&](std::size_t i) {
+    if (i < decoded.size()) buckets[i % kBucketAhead] = prefetch_bucket(interface, decoded[i]);
   };
-  for (std::size_t i = 0; i < std::min(kBucketAhead, decoded.size()); ++i) hint(i, 0);
-  for (std::size_t i = 0; i < std::min(kRecordAhead, decoded.size()); ++i) hint(i, 1);
+  const auto hint_record = [&](std::size_t i) {
+    if (i < decoded.size()) prefetch_record(buckets[i % kBucketAhead]);
+  };
+  for (std::size_t i = 0; i < kBucketAhead; ++i) hint_bucket(i);
+  for (std::size_t i = 0; i < kRecordAhead; ++i) hint_record(i);
   for (std::size_t i = 0; i < decoded.size(); ++i) {
-    hint(i + kBucketAhead, 0);
-    hint(i + kRecordAhead, 1);
+    hint_bucket(i + kBucketAhead);
+    hint_record(i + kRecordAhead);
     counters.frames.count(decoded[i]);
     events[i] =
         decoded[i] ? handle(interface, counters, *decoded[i], captured) : ClaimEvent::not_a_claim;

@@ -61,11 +61,13 @@ class ArpPipeline : private VerdictObserver {
   // process() for a frame the caller decoded; the outcome's frame is `decoded`'s.
   PipelineOutcome process_decoded(InterfaceIndex interface, const DecodeResult& decoded,
                                   Timestamp captured);
-  // A hint that `decoded` is processed soon: stage 0 some eight frames ahead, stage 1 some four
-  // (see process_batch). Changes nothing; for callers that read ahead, as `analyze` does.
-  void prefetch(InterfaceIndex interface, const DecodeResult& decoded, int stage) const {
-    if (decoded) tracker_.prefetch(interface, *decoded, stage);
+  // Hints that `decoded` is processed soon, as process_batch gives them: the bucket some eight
+  // frames ahead, its record some four (ClaimTracker::prefetch_bucket). They change nothing;
+  // for callers that read ahead, as `analyze` does.
+  std::size_t prefetch_bucket(InterfaceIndex interface, const DecodeResult& decoded) const {
+    return decoded ? tracker_.prefetch_bucket(interface, *decoded) : ClaimTracker::kNoHint;
   }
+  void prefetch_record(std::size_t bucket) const { tracker_.prefetch_record(bucket); }
   // process() for each frame of a batch, in order, all captured at `captured`: the same
   // counters, verdicts and events as frames processed one by one, but decoded by the caller
   // (decode_frame needs no lock) and with the tracker's memory for the frames ahead fetched

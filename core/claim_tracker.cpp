@@ -105,18 +105,21 @@ ClaimEvent ClaimTracker::observe(InterfaceIndex interface, const ResolutionFrame
   return observe_claim(AddressKey{frame.sender_ip, frame.vlan, interface}, frame.sender_mac, now);
 }
 
-void ClaimTracker::prefetch(InterfaceIndex interface, const ResolutionFrame& frame,
-                            int stage) const {
-  if (index_.empty()) return;
+std::size_t ClaimTracker::prefetch_bucket(InterfaceIndex interface,
+                                          const ResolutionFrame& frame) const {
+  if (index_.empty()) return kNoHint;
   // The key observe() looks up: the probed address for a probe, the claimed one otherwise.
   const bool probe = frame.kind == FrameKind::probe;
-  if (!probe && !frame.claims_address()) return;
-  const AddressKey key{probe ? frame.target_ip : frame.sender_ip, frame.vlan, interface};
-  const auto bucket = home_bucket(key);
-  if (stage == 0) {
-    __builtin_prefetch(&index_[bucket]);
-    return;
-  }
+  if (!probe && !frame.claims_address()) return kNoHint;
+  const auto bucket =
+      home_bucket(AddressKey{probe ? frame.target_ip : frame.sender_ip, frame.vlan, interface});
+  __builtin_prefetch(&index_[bucket]);
+  return bucket;
+}
+
+void ClaimTracker::prefetch_record(std::size_t bucket) const {
+  // The index may have grown since: then the bucket is someone else's, or past the end.
+  if (bucket >= index_.size()) return;
   // Only the home bucket's slot: at most half full, the index mostly finds the key there.
   const auto slot = index_[bucket];
   if (slot == kNone) return;

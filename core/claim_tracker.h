@@ -175,10 +175,14 @@ class ClaimTracker {
 
   // Hints for a batch of frames observed in order: the memory observe() of `frame` will read,
   // fetched while earlier frames are handled. They change nothing (a stale hint costs only a
-  // wasted fetch), so a batch gives the same events as frames observed one by one. Stage 0
-  // fetches the index bucket; stage 1, some frames later, reads it and fetches the record and
-  // its recency links. With 100 k addresses a frame otherwise waits on each in turn.
-  void prefetch(InterfaceIndex interface, const ResolutionFrame& frame, int stage) const;
+  // wasted fetch), so a batch gives the same events as frames observed one by one. The first
+  // fetches the index bucket of the key observe() will look up and returns where it is
+  // (kNoHint when `frame` looks nothing up); the second, some frames later, reads that bucket
+  // and fetches the record and recency links it names. With 100 k addresses a frame otherwise
+  // waits on each in turn.
+  static constexpr std::size_t kNoHint = ~std::size_t{0};
+  std::size_t prefetch_bucket(InterfaceIndex interface, const ResolutionFrame& frame) const;
+  void prefetch_record(std::size_t bucket) const;
 
   // What a verification round for `key` heard. Two or more MACs make the address contested,
   // whatever the passive evidence says; one MAC settles the latest change (a move if it is

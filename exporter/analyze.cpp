@@ -450,6 +450,7 @@ class ReadAhead {
   struct Packet {
     Timestamp captured;
     DecodeResult decoded{std::in_place};
+    std::size_t bucket = ClaimTracker::kNoHint;  // from the first hint, for the second
   };
 
   bool empty() const { return count_ == 0; }
@@ -542,9 +543,9 @@ void read_ahead(CaptureFile& file, const ArpPipeline& pipeline) {
                           packet->data.size());
     auto& ahead = file.ahead.push(captured);
     decode_frame(frame, ahead.decoded);
-    pipeline.prefetch(file.index, ahead.decoded, 0);
+    ahead.bucket = pipeline.prefetch_bucket(file.index, ahead.decoded);
     if (file.ahead.size() > kReadAhead / 2) {
-      pipeline.prefetch(file.index, file.ahead[file.ahead.size() - 1 - kReadAhead / 2].decoded, 1);
+      pipeline.prefetch_record(file.ahead[file.ahead.size() - 1 - kReadAhead / 2].bucket);
     }
   }
 }
@@ -605,9 +606,10 @@ Report analyze(const AnalyzeOptions& options) {
     pending.pop();
     auto& file = files[i];
     for (;;) {
-      const auto& [captured, decoded] = file.ahead.front();
+      const auto& packet = file.ahead.front();
+      const auto captured = packet.captured;
       latest = std::max(latest.value_or(captured), captured);
-      const auto outcome = pipeline.process_decoded(file.index, decoded, captured);
+      const auto outcome = pipeline.process_decoded(file.index, packet.decoded, captured);
       probes.record(file.index, outcome, captured, pipeline.tracker());
       file.ahead.pop();
 
