@@ -416,6 +416,33 @@ std::optional<std::uint32_t> find_name(const std::vector<std::uint64_t>& table,
 
 using Tables = std::array<std::vector<std::uint64_t>, kPrefixBits.size()>;
 
+// Sorts packed entries by prefix, stably: entries with equal prefixes keep their order. A
+// least-significant-digit radix sort, one pass per 12 bits of the prefix (two or three passes):
+// for the registries' tens of thousands of random-order entries this is several times faster
+// than std::stable_sort's merge sort, which was a tenth of start-up.
+void sort_by_prefix(std::vector<std::uint64_t>& entries, std::vector<std::uint64_t>& scratch,
+                    unsigned prefix_bits) {
+  constexpr unsigned kDigitBits = 12;
+  constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+  scratch.resize(entries.size());
+  std::vector<std::size_t> starts(kBuckets);
+  for (unsigned shift = kNameIndexBits; shift < kNameIndexBits + prefix_bits; shift += kDigitBits) {
+    const auto digit = [shift](std::uint64_t entry) { return (entry >> shift) & (kBuckets - 1); };
+    std::ranges::fill(starts, 0);
+    for (const std::uint64_t entry : entries) {
+      ++starts[digit(entry)];
+    }
+    std::size_t start = 0;
+    for (auto& bucket : starts) {
+      start += std::exchange(bucket, start);
+    }
+    for (const std::uint64_t entry : entries) {
+      scratch[starts[digit(entry)]++] = entry;
+    }
+    entries.swap(scratch);
+  }
+}
+
 // Checks one data record and stages its entry in `staged` (unsorted, in file order).
 std::optional<std::string> stage_record(const CsvRecord& record, std::size_t line,
                                         NameInterner& names, Tables& staged) {
@@ -503,13 +530,14 @@ Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_te
   }
 
   std::size_t added = 0;
+  std::vector<std::uint64_t> scratch;
   for (std::size_t t = 0; t < tables_.size(); ++t) {
     auto& fresh = staged[t];
     auto& table = tables_[t];
-    // Stable, so among equal prefixes the earliest line comes first and unique keeps it.
-    // A lambda, not the function: passed as a function pointer the projection was an
-    // indirect call per comparison.
-    std::ranges::stable_sort(fresh, {}, [](std::uint64_t entry) { return prefix_of(entry); });
+    // Stable, so among equal prefixes the earliest line comes first and unique keeps it: that
+    // is the "first one seen wins" rule. (Sorting the packed integers outright would order
+    // duplicates by name index, which is the order names were first seen, not lines.)
+    sort_by_prefix(fresh, scratch, kPrefixBits[t]);
     // std::unique, not std::ranges::unique: clang 14 (clang-tidy here) cannot parse the
     // subrange libstdc++ 12 returns.
     fresh.erase(
