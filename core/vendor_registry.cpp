@@ -335,10 +335,9 @@ class NameInterner {
  public:
   NameInterner(std::vector<char>& chars, std::vector<std::uint32_t>& ends, std::size_t input_size)
       : chars_(chars), ends_(ends), old_chars_(chars.size()), old_names_(ends.size()) {
-    // The index holds views into chars_. New names are parts of the input, so this capacity is
-    // enough for all of them: no reallocation, and vector::insert without reallocation keeps the
-    // views valid.
-    chars_.reserve(chars_.size() + input_size);
+    // No reserve for the names: the index holds name numbers, not views, so chars_ may move as
+    // it grows. Reserving the input's size here, then giving it back after every file, copied
+    // the names read so far twice a file (a tenth of start-up's page faults).
     // Registry lines run to about 100 bytes, and most names are new: sized so that it never
     // grows while a registry file is read.
     resize_index(ends_.size() + input_size / 100);
@@ -553,9 +552,8 @@ Result<std::size_t, std::string> VendorRegistry::add_csv(std::string_view csv_te
     std::inplace_merge(table.begin(), table.begin() + old_size, table.end());
     table.shrink_to_fit();
   }
-  // Give back the worst-case capacity reserved for new names.
-  name_chars_.shrink_to_fit();
-  name_ends_.shrink_to_fit();
+  // No shrink_to_fit of the names: every file read would copy all of them again (see
+  // NameInterner). Geometric growth leaves at most as much spare as the names take.
   return added;
 }
 
