@@ -49,6 +49,10 @@ class VendorRegistry {
   // name i is name_chars_[name_ends_[i - 1] (0 for i = 0), name_ends_[i]).
   std::vector<char> name_chars_;
   std::vector<std::uint32_t> name_ends_;
+  // Name indices by hash, for add_csv to find a name already held (see NameInterner). Kept
+  // between calls so that each file does not hash every earlier name again: about 4 bytes a
+  // slot, two slots a name.
+  std::vector<std::uint32_t> name_slots_;
 
   std::string_view name(std::uint32_t index) const;
 };

@@ -117,6 +117,40 @@ TEST(VendorRegistry, FirstAssignmentWinsWithinAFileAndAcrossFiles) {
   EXPECT_EQ(registry.size(), 2U);
 }
 
+// The earlier line wins even when the later line's name was seen first (entries carry the
+// name's number, so an ordering by number would pick "Acme" here).
+TEST(VendorRegistry, FirstLineWinsNotFirstSeenName) {
+  const auto registry = registry_of(
+      "MA-L,001122,Acme,a\r\n"
+      "MA-L,001133,Beta,a\r\n"
+      "MA-L,001133,Acme,a\r\n"
+      "MA-S,001144123,Gamma,a\r\n");
+  EXPECT_EQ(registry.lookup(mac("00:11:33:00:00:00")), "Beta");
+  EXPECT_EQ(registry.size(), 3U);
+}
+
+// Names are looked up across add_csv calls (the name index outlives a call), and a failed call
+// takes its new names out of that index again.
+TEST(VendorRegistry, NamesAreSharedAcrossFilesAndSurviveAFailedAdd) {
+  VendorRegistry registry;
+  ASSERT_TRUE(registry.add_csv(std::string(kHeader) + "MA-L,001122,Acme,a\r\n").ok());
+  ASSERT_FALSE(registry
+                   .add_csv(std::string(kHeader) + "MA-L,001133,Beta,a\r\n"
+                                                   "MA-L,001144,Acme,a\r\n"
+                                                   "MA-L,nothex,Broken,a\r\n")
+                   .ok());
+  ASSERT_TRUE(registry
+                  .add_csv(std::string(kHeader) + "MA-M,0011550,Beta,a\r\n"
+                                                  "MA-M,0011660,Acme,a\r\n")
+                  .ok());
+  const auto acme = registry.lookup(mac("00:11:22:00:00:00"));
+  EXPECT_EQ(acme, "Acme");
+  EXPECT_EQ(registry.lookup(mac("00:11:66:00:00:00")).data(), acme.data());
+  EXPECT_EQ(registry.lookup(mac("00:11:55:00:00:00")), "Beta");
+  EXPECT_EQ(registry.lookup(mac("00:11:33:00:00:00")), "unknown");
+  EXPECT_EQ(registry.size(), 3U);
+}
+
 TEST(VendorRegistry, StoresEachOrganizationNameOnce) {
   const auto registry = registry_of(
       "MA-L,001122,Private,\r\n"
