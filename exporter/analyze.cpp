@@ -660,33 +660,50 @@ Report analyze(const AnalyzeOptions& options) {
 
 }  // namespace
 
-int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, std::ostream& out,
+int run_analyze(const AnalyzeOptions& options,
+                const std::function<const VendorRegistry&()>& vendors, std::ostream& out,
                 std::ostream& err) {
+  std::optional<Report> report;
   try {
-    const auto report = analyze(options);
+    report = analyze(options);
+  } catch (const std::exception& error) {
+    // Told after the registry is there: its errors are the caller's and come first, as when
+    // it was loaded before the capture was read.
+    vendors();
+    err << "analyze: " << one_line(error.what()) << '\n';
+    return kAnalyzeError;
+  }
+  const VendorRegistry& registry = vendors();
+  try {
     // Rendered whole before writing, so an error never leaves half a report on `out`.
     std::ostringstream text;
     if (options.format == AnalyzeOptions::Format::json) {
-      write_json(text, report, vendors);
+      write_json(text, *report, registry);
     } else {
-      write_text(text, report, vendors);
+      write_text(text, *report, registry);
     }
     out << text.str();
     out.flush();
     // A report cut short by a full disk or a closed pipe must not pass for a clean one.
     if (!out) throw AnalyzeError("cannot write the report");
     // After the report, so that on a terminal the warning is not scrolled away by it.
-    for (const auto& file : report.files) {
+    for (const auto& file : report->files) {
       if (!file.cut) continue;
       err << "warning: analyze: " << file.path << " is cut short at byte " << file.cut->offset
           << " (" << one_line(file.cut->reason) << "); analyzed the "
           << plural(file.packets, "packet", "packets") << " before it\n";
     }
-    return report.contested.empty() ? kAnalyzeNothingContested : kAnalyzeContested;
+    return report->contested.empty() ? kAnalyzeNothingContested : kAnalyzeContested;
   } catch (const std::exception& error) {
     err << "analyze: " << one_line(error.what()) << '\n';
     return kAnalyzeError;
   }
+}
+
+int run_analyze(const AnalyzeOptions& options, const VendorRegistry& vendors, std::ostream& out,
+                std::ostream& err) {
+  return run_analyze(
+      options, [&]() -> const VendorRegistry& { return vendors; }, out, err);
 }
 
 }  // namespace arp

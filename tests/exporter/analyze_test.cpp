@@ -770,5 +770,34 @@ TEST_F(AnalyzeTest, UnwritableOutputIsAnError) {
   EXPECT_EQ(err.str(), "analyze: cannot write the report\n");
 }
 
+// main() loads the registry on another thread while the capture is read: the report waits for
+// it, and a registry that cannot be loaded is the caller's error, with nothing written, whether
+// the analysis worked or not (as when the registry was loaded first).
+TEST_F(AnalyzeTest, TheRegistryIsWaitedForAndItsErrorIsTheCallers) {
+  int asked = 0;
+  const auto loaded = [&]() -> const VendorRegistry& {
+    ++asked;
+    return vendors();
+  };
+  options.files = {capture("A.pcap", incident(kStart, 3))};
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run_analyze(options, loaded, out, err), kAnalyzeContested);
+  EXPECT_EQ(asked, 1);
+  EXPECT_NE(out.str().find("Intel Corporate"), std::string::npos);  // a vendor from it
+
+  const auto broken = []() -> const VendorRegistry& {
+    throw std::runtime_error("vendor registry oui.csv: line 2: bad");
+  };
+  for (const auto& files : {options.files, std::vector<std::string>{"/nonexistent.pcap"}}) {
+    options.files = files;
+    std::ostringstream out_broken;
+    std::ostringstream err_broken;
+    EXPECT_THROW((void)run_analyze(options, broken, out_broken, err_broken), std::runtime_error);
+    EXPECT_EQ(out_broken.str(), "");
+    EXPECT_EQ(err_broken.str(), "");
+  }
+}
+
 }  // namespace
 }  // namespace arp
