@@ -31,12 +31,14 @@ std::optional<NeighborFamily> family_of(int family) {
 
 std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header) {
   if (header->nlmsg_type != RTM_NEWNEIGH && header->nlmsg_type != RTM_DELNEIGH) return std::nullopt;
-  // Once per entry of every dump: walked in place (parse_attributes), not with nlmsg_parse.
-  std::array<std::span<const std::byte>, NDA_MAX + 1> attributes;
-  if (!parse_attributes(header, sizeof(ndmsg), attributes)) return std::nullopt;
+  std::array<nlattr*, NDA_MAX + 1> attributes{};
+  // nlmsg_parse checks that the header and every attribute fit inside the message.
+  if (nlmsg_parse(const_cast<nlmsghdr*>(header), sizeof(ndmsg), attributes.data(), NDA_MAX,
+                  nullptr) < 0) {
+    return std::nullopt;
+  }
   ndmsg neighbor{};
-  std::memcpy(&neighbor, reinterpret_cast<const std::byte*>(header) + NLMSG_HDRLEN,
-              sizeof neighbor);
+  std::memcpy(&neighbor, nlmsg_data(header), sizeof neighbor);
   const auto family = family_of(neighbor.ndm_family);
   if (!family || (neighbor.ndm_flags & NTF_PROXY) != 0) return std::nullopt;
 
@@ -44,19 +46,19 @@ std::optional<NeighborEntry> parse_neighbor_message(const nlmsghdr* header) {
   entry.key.ifindex = neighbor.ndm_ifindex;
   entry.key.family = *family;
   entry.state = nud_state_from_kernel(neighbor.ndm_state);
-  const auto destination = attributes[NDA_DST];
-  const std::size_t expected = *family == NeighborFamily::inet ? 4 : 16;
-  if (destination.size() != expected) return std::nullopt;
-  std::memcpy(entry.key.address.data(), destination.data(), expected);
+  const auto* destination = attributes[NDA_DST];
+  const int expected = *family == NeighborFamily::inet ? 4 : 16;
+  if (destination == nullptr || nla_len(destination) != expected) return std::nullopt;
+  std::memcpy(entry.key.address.data(), nla_data(destination), static_cast<std::size_t>(expected));
   // Exempt from the kernel's garbage collection, and so from gc_thresh (neigh_update_gc_list):
   // externally learned entries, and since Linux 6.16 externally validated ones.
-  const auto flags_ext = read_payload<std::uint32_t>(attributes[NDA_FLAGS_EXT]).value_or(0);
+  const auto flags_ext = read_attribute<std::uint32_t>(attributes[NDA_FLAGS_EXT]).value_or(0);
   entry.externally_managed =
       (neighbor.ndm_flags & NTF_EXT_LEARNED) != 0 || (flags_ext & kNtfExtExtValidated) != 0;
-  const auto lladdr = attributes[NDA_LLADDR];
-  if (lladdr.size() == 6) {
+  const auto* lladdr = attributes[NDA_LLADDR];
+  if (lladdr != nullptr && nla_len(lladdr) == 6) {
     MacAddress::Bytes bytes{};
-    std::memcpy(bytes.data(), lladdr.data(), bytes.size());
+    std::memcpy(bytes.data(), nla_data(lladdr), bytes.size());
     entry.lladdr = MacAddress(bytes);
   }
   return entry;

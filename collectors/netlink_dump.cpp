@@ -6,7 +6,6 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
@@ -40,33 +39,6 @@ std::span<const std::byte> attribute_payload(const nlattr* attribute) {
   if (attribute == nullptr || nla_len(attribute) <= 0) return {};
   return {static_cast<const std::byte*>(nla_data(attribute)),
           static_cast<std::size_t>(nla_len(attribute))};
-}
-
-bool parse_attributes(const nlmsghdr* header, std::size_t fixed,
-                      std::span<std::span<const std::byte>> attributes) {
-  // NLMSG_ALIGN, NLA_ALIGN and NLA_HDRLEN in unsigned arithmetic (the macros mix in ints).
-  constexpr auto align = [](std::size_t size) { return (size + 3U) & ~std::size_t{3U}; };
-  constexpr std::size_t kAttributeHeader = align(sizeof(nlattr));
-  std::fill(attributes.begin(), attributes.end(), std::span<const std::byte>{});
-  const std::size_t length = header->nlmsg_len;
-  if (length < NLMSG_HDRLEN + fixed) return false;
-  const auto* message = reinterpret_cast<const std::byte*>(header);
-  // Attributes start after the aligned fixed header (nlmsg_attrdata) and end with the message.
-  std::size_t offset = NLMSG_HDRLEN + align(fixed);
-  while (offset + kAttributeHeader <= length) {
-    nlattr attribute{};
-    std::memcpy(&attribute, message + offset, sizeof attribute);
-    const std::size_t size = attribute.nla_len;
-    if (size < kAttributeHeader || size > length - offset) break;
-    // Without NLA_F_NESTED and NLA_F_NET_BYTEORDER (nla_type).
-    const std::size_t type =
-        attribute.nla_type & static_cast<std::uint16_t>(~(NLA_F_NESTED | NLA_F_NET_BYTEORDER));
-    if (type < attributes.size()) {
-      attributes[type] = {message + offset + kAttributeHeader, size - kAttributeHeader};
-    }
-    offset += align(size);
-  }
-  return true;
 }
 
 NlSocket connect_route_socket() {
