@@ -28,10 +28,6 @@ constexpr std::size_t kIcmpHeaderBytes = 4;  // type, code, checksum
 constexpr std::size_t kNdFixedBytes = 24;    // ICMP header, flags and reserved, target
 constexpr std::size_t kNdTargetAt = 8;
 
-std::uint8_t byte_at(std::span<const std::byte> bytes, std::size_t at) {
-  return std::to_integer<std::uint8_t>(bytes[at]);
-}
-
 // RFC 4443 2.3: the one's complement sum of the pseudo-header (RFC 8200 8.1: source,
 // destination, upper-layer length, next header) and the message, checksum included, is all ones.
 bool checksum_ok(Block ip, std::span<const std::byte> message) {
@@ -40,9 +36,9 @@ bool checksum_ok(Block ip, std::span<const std::byte> message) {
   sum += (message.size() >> 16U) + (message.size() & 0xffffU) + kNextHeaderIcmpv6;
   std::size_t at = 0;
   for (; at + 1 < message.size(); at += 2) {
-    sum += (unsigned{byte_at(message, at)} << 8U) | byte_at(message, at + 1);
+    sum += (unsigned{u8_at(message, at)} << 8U) | u8_at(message, at + 1);
   }
-  if (at < message.size()) sum += unsigned{byte_at(message, at)} << 8U;
+  if (at < message.size()) sum += unsigned{u8_at(message, at)} << 8U;
   while ((sum >> 16U) != 0) sum = (sum & 0xffffU) + (sum >> 16U);
   return sum == 0xffffU;
 }
@@ -72,18 +68,17 @@ std::optional<RejectReason> read_options(std::span<const std::byte> options,
                                          LinkLayerOptions& found) {
   while (!options.empty()) {
     if (options.size() < 2) return RejectReason::bad_option;
-    const auto type = byte_at(options, 0);
-    const std::size_t units = byte_at(options, 1);
+    const auto type = u8_at(options, 0);
+    const std::size_t units = u8_at(options, 1);
     if (units == 0 || units * kOptionUnitBytes > options.size()) return RejectReason::bad_option;
     if (type == kOptionSourceLinkLayer || type == kOptionTargetLinkLayer) {
       if (units != kEthernetLinkLayerOptionUnits) return RejectReason::bad_option;
-      MacAddress::Bytes mac{};
-      for (std::size_t i = 0; i < mac.size(); ++i) mac[i] = byte_at(options, 2 + i);
+      const auto mac = mac_at(options, 2);  // after type and length; the unit holds it
       if (type == kOptionSourceLinkLayer && !found.has_source) {
-        found.source = MacAddress(mac);
+        found.source = mac;
         found.has_source = true;
       } else if (type == kOptionTargetLinkLayer && !found.has_target) {
-        found.target = MacAddress(mac);
+        found.target = mac;
         found.has_target = true;
       }
     }
@@ -118,12 +113,12 @@ std::optional<RejectReason> decode_nd_message(ByteReader& reader,
   if (!reader.has(payload_length)) return RejectReason::truncated;
   const auto message = reader.take(payload_length);
   if (message.size() < kIcmpHeaderBytes) return RejectReason::truncated;
-  const auto type = byte_at(message, 0);
+  const auto type = u8_at(message, 0);
   if (type != kTypeNeighborSolicitation && type != kTypeNeighborAdvertisement) {
     return RejectReason::not_neighbor_discovery;
   }
   if (u8_at(ip, 7) != kNdHopLimit) return RejectReason::bad_hop_limit;
-  if (byte_at(message, 1) != 0) return RejectReason::bad_icmp_code;
+  if (u8_at(message, 1) != 0) return RejectReason::bad_icmp_code;
   if (message.size() < kNdFixedBytes) return RejectReason::truncated;
   if (!checksum_ok(ip, message)) return RejectReason::bad_checksum;
 
