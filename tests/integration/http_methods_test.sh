@@ -24,6 +24,15 @@ request() {  # method path: prints "status body-bytes", the headers to $WORK/hea
 }
 header() { grep -i "^$1:" "$WORK/headers" | cut -d: -f2- | tr -d ' \r'; }
 
+# The status page shows live state: HEAD and GET of / can only be compared once it has settled
+# (the capture started a few ms after the listener, later still under TSan, and added its row
+# between a GET and a HEAD).
+wait_for 10 metric_equals X "$PORT" 1 arp_capture_up "interface=$(ifname X)" ||
+  fail "no capture on $(ifname X)"
+page_length() { request GET / >/dev/null && header Content-Length; }
+page_settled() { [ "$(page_length)" = "$(page_length)" ]; }
+wait_for 10 page_settled || fail "the status page never settled"
+
 for path in / /metrics; do
   step "GET and HEAD $path"
   read -r status bytes <<<"$(request GET "$path")"
