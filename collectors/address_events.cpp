@@ -63,8 +63,8 @@ int AddressEventListener::on_message(nl_msg* message, void* self) {
 }
 
 // Built apart and swapped in: a scrape never waits for a dump, and a dump that fails half-way
-// leaves the table as it was.
-void AddressEventListener::resynchronise() {
+// leaves the table as it was. Returns false when every attempt was marked inconsistent.
+bool AddressEventListener::resynchronise() {
   DadTable dumped(max_addresses_);
   bool consistent = false;
   for (int attempt = 0; attempt < kDumpAttempts && !consistent; ++attempt) {
@@ -73,21 +73,27 @@ void AddressEventListener::resynchronise() {
                     dumped.apply(address.key, address.flags, address.deleted);
                   }).interrupted;
   }
-  if (!consistent) {
-    // Rare (the addresses changed during each of the dumps); every change since comes as an
-    // event anyway, so the last dump is kept rather than nothing.
-    logger_.warn("address dump inconsistent (NLM_F_DUMP_INTR) on every attempt",
-                 {{"attempts", std::to_string(kDumpAttempts)}});
-  }
   const std::lock_guard lock(mutex_);
+  // Even an inconsistent dump is nearer the truth than the table it replaces, which missed the
+  // events that the overrun dropped.
   table_.adopt(std::move(dumped));
   synchronised_ = true;
+  return consistent;
 }
 
+// An inconsistent dump is retried too: one taken while an interface with many addresses was
+// torn down can still list addresses whose deletion events the overrun dropped (the kernel
+// frees them after the dump walked past), and nothing else would ever remove them: stale,
+// they would fill the table and hide the next real DAD failure.
 bool AddressEventListener::try_resynchronise() {
   try {
-    resynchronise();
-    return true;
+    const bool consistent = resynchronise();
+    if (!consistent && !inconsistent_) {
+      logger_.warn("address dump inconsistent (NLM_F_DUMP_INTR), retrying every second",
+                   {{"attempts", std::to_string(kDumpAttempts)}});
+    }
+    inconsistent_ = !consistent;
+    return consistent;
   } catch (const std::exception& failure) {
     {
       const std::lock_guard lock(mutex_);

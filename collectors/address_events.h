@@ -1,7 +1,8 @@
 // Follows this host's addresses on its own thread: one dump at start-up, then the kernel's
 // address events (RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR), so that an address whose DAD
 // failed is seen the moment the kernel marks it, and nothing is dumped per scrape. A socket
-// overrun (ENOBUFS) is counted and followed by a dump that resynchronises.
+// overrun (ENOBUFS) is counted and followed by a dump that resynchronises (again a second later
+// while the kernel marks the dumps inconsistent).
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,7 @@ class AddressEventListener {
 
  private:
   void run(const std::stop_token& stop);
-  void resynchronise();
+  bool resynchronise();
   bool try_resynchronise();
   static int on_message(nl_msg* message, void* self);
 
@@ -55,6 +56,7 @@ class AddressEventListener {
   bool synchronised_ = true;
   // After construction, the listener's thread only.
   bool resync_due_ = false;
+  bool inconsistent_ = false;  // the last dump was marked inconsistent on every attempt
   std::chrono::steady_clock::time_point retry_at_{};
   std::jthread thread_;  // last: starts after every other member is ready
 };

@@ -23,9 +23,10 @@
 # And the exporter's status page, rendered by headless Chromium during the incident, shows the
 # contested IP and both MACs (screenshot kept in build/test-artifacts/).
 #
-# The rules are loaded unchanged: their for: durations (15 s, 30 s, 1 m) work at this test's
-# 1 s scrape and evaluation interval. Only the exporters' window is short (20 s), so the
-# resolution happens within the test.
+# The rules are loaded as shipped but for their group's evaluation interval: 1 s, as the test's
+# scrape interval, instead of 15 s (which would make every state change up to 15 s late and
+# the waits below a matter of luck). Their for: durations (15 s, 30 s, 1 m) stay. Only the
+# exporters' window is short (20 s), so the resolution happens within the test.
 #
 # Usage: prometheus_e2e_test.sh EXPORTER WEBHOOK_RECORDER   (root; exit 77 = skipped without root)
 # shellcheck source=../integration/lib.sh
@@ -37,7 +38,11 @@ require_tools prometheus prometheus-alertmanager amtool jq chromium openssl
 WEBHOOK_RECORDER=${2:-$REPO_ROOT/build/tests/e2e/webhook_recorder}
 [ -x "$WEBHOOK_RECORDER" ] || fail "no webhook_recorder binary at $WEBHOOK_RECORDER (build first)"
 
-RULES=$REPO_ROOT/alerts/arp_health.rules.yml
+SHIPPED_RULES=$REPO_ROOT/alerts/arp_health.rules.yml
+RULES=$WORK/arp_health.rules.yml
+sed 's/^    interval: 15s$/    interval: 1s/' "$SHIPPED_RULES" >"$RULES"
+[ "$(grep -c '^    interval: 1s$' "$RULES")" = 1 ] ||
+  fail "the shipped rules' group no longer sets 'interval: 15s': update this test's copy of them"
 ARTIFACT_DIR=${ARTIFACT_DIR:-$REPO_ROOT/build/test-artifacts}
 PORT=10711
 PROM_PORT=9090
