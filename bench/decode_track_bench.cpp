@@ -388,7 +388,8 @@ void decode_and_track(benchmark::State& state, const Corpus& frames, Decoder dec
   }
   report_frames(state, frames);
   // Not timed: proof that the mix is what it claims to be.
-  const auto snapshot = tracker.snapshot(now);
+  tracker.refresh(now);
+  const auto snapshot = tracker.snapshot();
   state.counters["tracked"] = static_cast<double>(tracker.tracked());
   state.counters["contested"] = static_cast<double>(snapshot.interfaces[link].contested);
   state.counters["rejected_share"] =

@@ -368,12 +368,19 @@ std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapsh
 ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures, StateDetail detail) {
   ArpState state;
   const auto now = pipeline.now();
-  // One critical section: the page's timelines and table describe the same moment.
-  pipeline.with([&](ArpPipeline& p) {
-    state.pipeline = p.snapshot(now);  // expires what left the window: not const
-    if (detail == StateDetail::page) state.timelines = p.timelines(now);
+  const auto take = [&](const ArpPipeline& p) {
+    state.pipeline = p.snapshot(now);
     state.window = p.tracker().config().window;
-  });
+  };
+  if (detail == StateDetail::page) {
+    // One critical section: the page's timelines and table describe the same moment.
+    pipeline.with([&](ArpPipeline& p) {
+      state.timelines = p.timelines(now);
+      take(p);
+    });
+  } else {
+    pipeline.read(take);
+  }
   const auto offset = pipeline.wall(now) - now;
   shift_times(state.pipeline, offset);
   shift_times(state.timelines, offset);

@@ -62,7 +62,7 @@ std::map<NamedAddress, std::vector<Claimant>> claims_on_static_addresses(SharedP
   std::map<NamedAddress, std::vector<Claimant>> claims;
   if (pipeline == nullptr || kernel.statics.empty()) return claims;
   const auto now = pipeline->now();  // the tracker's own clock: monotonic, not the wall clock
-  pipeline->with([&](const ArpPipeline& arp) {
+  pipeline->read([&](const ArpPipeline& arp) {
     const auto& tracker = arp.tracker();
     for (const auto& entry : kernel.statics) {
       const auto& name = *kernel.interfaces.at(entry.key.ifindex).name;

@@ -1,6 +1,7 @@
 // The one ArpPipeline of the live exporter, shared by the capture threads and the prober
-// (writers) and the scrape (reader). Every access is a short critical section: a frame, one
-// verification step, or a snapshot copy.
+// (writers) and the scrape (reader, through read(): it sees the pipeline const, so a scrape
+// can never change a verdict). Every access is a short critical section: a batch of frames,
+// one verification step, or a snapshot copy.
 //
 // It also owns the live clock. The tracker runs on a monotonic clock, so that an NTP step can
 // neither clear nor prolong a conflict; its readings are expressed as wall-clock time points
@@ -27,6 +28,11 @@ class SharedPipeline {
     const std::lock_guard lock(mutex_);
     return std::forward<Function>(function)(pipeline_);
   }
+  template <typename Function>
+  decltype(auto) read(Function&& function) const {
+    const std::lock_guard lock(mutex_);
+    return std::forward<Function>(function)(std::as_const(pipeline_));
+  }
 
   // Monotonic: never steps, whatever happens to the wall clock.
   Timestamp now() const {
@@ -39,7 +45,7 @@ class SharedPipeline {
   }
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   ArpPipeline pipeline_;
   const Timestamp wall_anchor_ = std::chrono::system_clock::now();
   const std::chrono::steady_clock::time_point steady_anchor_ = std::chrono::steady_clock::now();

@@ -192,9 +192,9 @@ std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) {
   return timelines;
 }
 
-PipelineSnapshot ArpPipeline::snapshot(Timestamp now) {
+PipelineSnapshot ArpPipeline::snapshot(Timestamp now) const {
   PipelineSnapshot snapshot{
-      .tracker = tracker_.snapshot(now),
+      .tracker = tracker_.snapshot(),
       .counters = counters_,
       .probing = planner_.has_value(),
       .probes = {},

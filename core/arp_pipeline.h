@@ -75,7 +75,12 @@ class ArpPipeline : private VerdictObserver {
   // cache misses in turn. events[i] is what decoded[i] did (not_a_claim when rejected).
   void process_batch(InterfaceIndex interface, std::span<const DecodeResult> decoded,
                      Timestamp captured, std::span<ClaimEvent> events);
-  PipelineSnapshot snapshot(Timestamp now);
+  // What the pipeline holds, read without changing it: verdicts as the last advance() or
+  // refresh() left them (own-address claims are read as of `now`). A scrape never decides.
+  PipelineSnapshot snapshot(Timestamp now) const;
+  // Applies what time alone changes: claims leaving the window, verdicts that follow. advance()
+  // does it too; for callers that do not verify (capture files, tests).
+  void refresh(Timestamp now) { tracker_.refresh(now); }
 
   // This host's addresses and MACs, and the addresses to sweep (--collector.arp.probe.watch).
   // Ignored addresses are never probed.

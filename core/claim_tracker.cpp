@@ -447,21 +447,30 @@ void ClaimTracker::refresh(Timestamp now) {
     ++interfaces_[records_[slot].key.interface].expirations;
     remove(slot, now);
   }
-  for (const auto slot : notable_) judge(records_[slot], now);
+  std::vector<std::uint32_t> settled;
+  for (const auto slot : notable_) {
+    judge(records_[slot], now);
+    if (records_[slot].contest->verdict == AddressState::stable) settled.push_back(slot);
+  }
+  // A settled address has one claimant left: it goes back inside the record.
+  for (const auto slot : settled) {
+    auto& record = records_[slot];
+    record.sole = record.contest->claimants.front();
+    record.current = 0;
+    record.contest.reset();
+    notable_.erase(slot);
+  }
 }
 
-TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
-  refresh(now);
+TrackerSnapshot ClaimTracker::snapshot() const {
   TrackerSnapshot snapshot;
   snapshot.interfaces = interfaces_;
-  std::vector<std::uint32_t> settled;
   for (const auto slot : notable_) {
     const auto& record = records_[slot];
     const auto state = record.contest->verdict;
     auto& report = snapshot.interfaces[record.key.interface];
     switch (state) {
-      case AddressState::stable:
-        settled.push_back(slot);
+      case AddressState::stable:  // until the next refresh() settles it
         continue;
       case AddressState::moved:
         ++report.moved;
@@ -475,15 +484,6 @@ TrackerSnapshot ClaimTracker::snapshot(Timestamp now) {
     }
     snapshot.addresses.push_back(report_of(record, state));
   }
-  // A settled address has one claimant left: it goes back inside the record.
-  for (const auto slot : settled) {
-    auto& record = records_[slot];
-    record.sole = record.contest->claimants.front();
-    record.current = 0;
-    record.contest.reset();
-    notable_.erase(slot);
-  }
-
   std::sort(snapshot.addresses.begin(), snapshot.addresses.end(),
             [](const AddressReport& a, const AddressReport& b) {
               return std::tie(a.key.interface, a.key.vlan, a.key.ip) <

@@ -190,7 +190,9 @@ class ClaimTracker {
   void verified(const AddressKey& key, const VerificationResult& result, Timestamp now);
 
   // Re-evaluates the verdicts that time alone changes (a conflict ending because its evidence
-  // left the window) and tells the observer. snapshot() calls it too; O(addresses in trouble).
+  // left the window) and tells the observer; an address stable again gives up the history of
+  // its trouble. O(addresses in trouble). The live exporter runs it a few times a second, so
+  // that what a verdict becomes never depends on when somebody looked.
   void refresh(Timestamp now);
 
   // Not owned; nullptr for none.
@@ -203,11 +205,12 @@ class ClaimTracker {
   // within the address interval looks like a conflict until its holder is asked.
   void set_round_grace(Duration grace) { round_grace_ = grace; }
 
-  // Drops claims older than the window; observe() and snapshot() call it too.
+  // Drops claims older than the window; observe() and refresh() call it too.
   void expire(Timestamp now);
 
-  // Costs O(interfaces + addresses that moved or are contested), not O(tracked).
-  TrackerSnapshot snapshot(Timestamp now);
+  // The verdicts as the last refresh() or claim left them: reading changes nothing. Costs
+  // O(interfaces + addresses that moved or are contested), not O(tracked).
+  TrackerSnapshot snapshot() const;
 
   // The MACs that claimed `key` inside the window (empty if none), oldest first.
   std::vector<Claimant> claimants(const AddressKey& key, Timestamp now) const;
@@ -218,7 +221,7 @@ class ClaimTracker {
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
-  // What an address needs once a second MAC claims it, until snapshot() finds it stable
+  // What an address needs once a second MAC claims it, until refresh() finds it stable
   // again: every claimant, and when the claims changed hands. Rare, so it lives on the heap
   // and keeps the records small.
   struct Contest {

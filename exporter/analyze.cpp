@@ -627,7 +627,9 @@ Report analyze(const AnalyzeOptions& options) {
 
   Report report;
   report.window = options.tracker.window;
-  const auto snapshot = pipeline.snapshot(latest.value_or(Timestamp{}));
+  const auto end = latest.value_or(Timestamp{});
+  pipeline.refresh(end);
+  const auto snapshot = pipeline.snapshot(end);
   for (const auto& address : snapshot.tracker.addresses) history.merge(address);
   pipeline.set_observer(nullptr);
   for (const auto& file : files) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tests/collectors/collector_fixtures.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp {
 namespace {
@@ -54,7 +55,7 @@ TEST(ArpCollectorTest, NoTroubleMeansNoPerIpSeriesButZeroFilledAggregates) {
   ArpState state;
   ArpPipeline pipeline({}, {});
   pipeline.add_interface("eth0");
-  state.pipeline = pipeline.snapshot(Timestamp{});
+  state.pipeline = testing::snapshot_at(pipeline, Timestamp{});
   const auto text = testing::serialize(render_arp_metrics(state, testing::real_vendors(), 1000));
   EXPECT_THAT(text, Not(HasSubstr("arp_address_claimants{")));
   EXPECT_THAT(text,
@@ -73,7 +74,7 @@ TEST(ArpCollectorTest, OwnMacsOnOtherInterfacesAreNotForeign) {
   // Linux answers ARP for any local address on any interface: eth1's MAC claiming eth0's IP
   // is this host, not a rogue.
   pipeline.tracker().observe(eth0, testing::claim_frame("02:00:00:00:00:15", "192.0.2.20"), now);
-  EXPECT_TRUE(pipeline.snapshot(now).own_claims.empty());
+  EXPECT_TRUE(testing::snapshot_at(pipeline, now).own_claims.empty());
 }
 
 }  // namespace
@@ -134,7 +135,7 @@ ArpState contested_flood(int count, int claimants = 2, int first_vlan = 1,
     }
   }
   ArpState state;
-  state.pipeline = pipeline.snapshot(now);
+  state.pipeline = testing::snapshot_at(pipeline, now);
   state.own_claims = name_own_claims(state.pipeline);
   return state;
 }

@@ -7,6 +7,7 @@
 
 #include "collectors/arp_collector.h"
 #include "collectors/vendor_files.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp::testing {
 
@@ -48,7 +49,7 @@ inline ArpState incident_state() {
 
   ArpState state;
   state.taken = now;
-  state.pipeline = pipeline.snapshot(now);
+  state.pipeline = testing::snapshot_at(pipeline, now);
   state.captures["eth0"] =
       CaptureStatistics{.up = true, .received = 13, .dropped = 1, .interface_dropped = 0};
   state.own_claims = name_own_claims(state.pipeline);

@@ -123,7 +123,8 @@ void check_event(const ClaimTracker& tracker, InterfaceIndex interface,
 
 void check_snapshot(ClaimTracker& tracker, Timestamp now, std::size_t interfaces) {
   require(tracker.tracked() <= kMaxAddresses);
-  const auto snapshot = tracker.snapshot(now);
+  tracker.refresh(now);
+  const auto snapshot = tracker.snapshot();
   require(snapshot.interfaces.size() == interfaces);
   std::uint64_t tracked = 0;
   std::uint64_t troubled = 0;

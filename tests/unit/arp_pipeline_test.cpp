@@ -10,6 +10,7 @@
 #include "tests/unit/arp_frame_builder.h"
 #include "tests/unit/fake_clock.h"
 #include "tests/unit/frame_corpus.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp {
 namespace {
@@ -32,7 +33,7 @@ TEST(ArpPipelineTest, DecodesCountsFiltersAndTracks) {
   EXPECT_EQ(rogue.frame->sender_mac.to_string(), "00:50:56:0b:00:0b");
   EXPECT_EQ(pipeline.process(eth0, frames.at("plen_0"), now).frame, nullptr);
 
-  const auto snapshot = pipeline.snapshot(now);
+  const auto snapshot = testing::snapshot_at(pipeline, now);
   ASSERT_EQ(snapshot.counters.size(), 1U);
   EXPECT_EQ(snapshot.counters[0].frames.frames(FrameKind::reply), 2U);
   EXPECT_EQ(snapshot.counters[0].frames.rejected(RejectReason::bad_protocol_length), 1U);
@@ -127,7 +128,7 @@ class ArpPipelineVerificationTest : public ::testing::Test {
   }
 
   std::optional<AddressReport> report_for(Ipv4Address ip) {
-    for (auto& address : pipeline.snapshot(clock.now()).tracker.addresses) {
+    for (auto& address : testing::snapshot_at(pipeline, clock.now()).tracker.addresses) {
       if (address.key.ip == ip) return address;
     }
     return std::nullopt;
@@ -136,7 +137,9 @@ class ArpPipelineVerificationTest : public ::testing::Test {
     const auto report = report_for(ip);
     return report ? report->state : AddressState::stable;
   }
-  ProbeCounters probe_counters() { return pipeline.snapshot(clock.now()).probes.at(eth0); }
+  ProbeCounters probe_counters() {
+    return testing::snapshot_at(pipeline, clock.now()).probes.at(eth0);
+  }
 };
 
 std::uint64_t rounds(const ProbeCounters& counters, RoundOutcome outcome) {
@@ -256,7 +259,7 @@ TEST(ArpPipelinePassiveTest, QuietOwnerAndRogueLookLikeAMoveWithoutProbing) {
   clock.advance(seconds(60));
   pipeline.process(eth0, announcement(kRogueMac, kServerIp), clock.now());
   EXPECT_TRUE(pipeline.advance(clock.now()).empty());
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_FALSE(snapshot.probing);
   ASSERT_EQ(snapshot.tracker.addresses.size(), 1U);
   EXPECT_EQ(snapshot.tracker.addresses[0].state, AddressState::moved);
@@ -395,7 +398,7 @@ TEST(ArpPipelinePassiveTest, WithProbingOffThePipelineNeverReturnsAProbe) {
     clock.advance(milliseconds(500));
   }
   EXPECT_EQ(probes, 0U);
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_FALSE(snapshot.probing);
   EXPECT_TRUE(snapshot.probes.empty());
 }
@@ -409,7 +412,7 @@ TEST_F(ArpPipelineVerificationTest, OwnProbeFramesSeenAgainAreNotProbesForAClaim
   EXPECT_EQ(own.frame->kind, FrameKind::probe);
   const auto foreign = see(bytes_of(build_arp_probe(kPeerMac, Vlan{}, kServerIp)));
   EXPECT_EQ(foreign.event, ClaimEvent::probe_for_claimed);
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_EQ(snapshot.counters.at(eth0).own_probes, 1U);
   EXPECT_EQ(snapshot.tracker.interfaces.at(eth0).probes, 1U);
   EXPECT_EQ(snapshot.tracker.interfaces.at(eth0).probes_for_claimed, 1U);
@@ -451,7 +454,7 @@ TEST_F(ArpPipelineVerificationTest, ANewIgnoreRuleKeepsAConflictAndAppliesToNewF
   see(claim(kPeerMac, kPeerIp));
   run(seconds(2), {kOwnerMac, kRogueMac});
   ASSERT_EQ(state_of(kServerIp), AddressState::contested);
-  const auto before = pipeline.snapshot(clock.now());
+  const auto before = testing::snapshot_at(pipeline, clock.now());
 
   ClaimFilter filter;
   ASSERT_TRUE(filter.add_rule(kPeerIp.to_string()));
@@ -467,7 +470,7 @@ TEST_F(ArpPipelineVerificationTest, ANewIgnoreRuleKeepsAConflictAndAppliesToNewF
   EXPECT_EQ(see(claim(kRogueMac, kPeerIp)).event, ClaimEvent::not_a_claim);
   const auto ignored_mac = *MacAddress::parse("02:00:00:00:00:99");
   EXPECT_EQ(see(claim(ignored_mac, kServerIp)).event, ClaimEvent::not_a_claim);
-  const auto after = pipeline.snapshot(clock.now());
+  const auto after = testing::snapshot_at(pipeline, clock.now());
   EXPECT_EQ(after.counters.at(eth0).ignored, before.counters.at(eth0).ignored + 2);
   EXPECT_EQ(after.tracker.interfaces.at(eth0).tracked, before.tracker.interfaces.at(eth0).tracked);
   EXPECT_EQ(report_for(kServerIp)->claimants.size(), 2U);
@@ -516,7 +519,7 @@ TEST_F(ArpPipelineVerificationTest, VipMovedToThisHostIsNoOwnAddressClaim) {
   pipeline.set_host({{eth0, kHostIp}}, {kHostMac}, {}, clock.now());
   see(announcement(kHostMac, kHostIp));
   run(seconds(65), {});  // this host's own probes: Linux does not answer its own
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_GE(sent(snapshot.probes.at(eth0), ProbeReason::own_address), 3U);
   EXPECT_TRUE(snapshot.own_claims.empty());
 }
@@ -526,7 +529,7 @@ TEST_F(ArpPipelineVerificationTest, ThiefAnsweringAfterHeldSinceIsAnOwnAddressCl
   pipeline.set_host({{eth0, kHostIp}}, {kHostMac}, {}, clock.now());
   see(announcement(kHostMac, kHostIp));
   run(seconds(1), {kRogueMac});
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_GE(sent(snapshot.probes.at(eth0), ProbeReason::own_address), 1U);
   ASSERT_EQ(snapshot.own_claims.size(), 1U);
   EXPECT_EQ(snapshot.own_claims[0].key, (AddressKey{kHostIp, Vlan{}, eth0}));
@@ -542,7 +545,7 @@ TEST_F(ArpPipelineVerificationTest, ThiefAnsweringAnOwnAddressRoundIsContestedNo
   see(claim(kHostMac, kHostIp), seconds(5));
   run(seconds(2), {kRogueMac});
   EXPECT_EQ(state_of(kHostIp), AddressState::contested);
-  ASSERT_EQ(pipeline.snapshot(clock.now()).own_claims.size(), 1U);
+  ASSERT_EQ(testing::snapshot_at(pipeline, clock.now()).own_claims.size(), 1U);
 }
 
 TEST_F(ArpPipelineVerificationTest, TwoOwnMacsAnsweringOnTwoInterfacesAreOwnMacsNotAClaim) {
@@ -551,7 +554,7 @@ TEST_F(ArpPipelineVerificationTest, TwoOwnMacsAnsweringOnTwoInterfacesAreOwnMacs
   clock.advance(seconds(1));
   pipeline.process(eth0, claim(kHostMac, kHostIp), clock.now());
   pipeline.process(eth1, claim(kHostMac1, kHostIp), clock.now());
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   ASSERT_EQ(snapshot.own_macs.size(), 1U);
   EXPECT_EQ(snapshot.own_macs[0].ip, kHostIp);
   EXPECT_EQ(snapshot.own_macs[0].answering.size(), 2U);
@@ -576,7 +579,7 @@ TEST_F(ArpPipelineVerificationTest, ForgottenInterfaceLeavesNothingAndItsSlotIsR
   EXPECT_FALSE(pipeline.forget_interface("veth1"));
   EXPECT_EQ(recorder.changes.size(), changes_before);  // gone is not "conflict over"
   EXPECT_FALSE(pipeline.tracker().find_interface("veth1"));
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_TRUE(snapshot.tracker.addresses.empty());
   EXPECT_EQ(snapshot.tracker.interfaces.at(veth).name, "");
   EXPECT_EQ(snapshot.tracker.interfaces.at(veth).tracked, 0U);
@@ -589,7 +592,7 @@ TEST_F(ArpPipelineVerificationTest, ForgottenInterfaceLeavesNothingAndItsSlotIsR
   const auto next = pipeline.add_interface("veth2");
   EXPECT_EQ(next, veth);
   EXPECT_EQ(pipeline.add_interface("veth1"), veth + 1);  // a new name, a new slot
-  EXPECT_EQ(pipeline.snapshot(clock.now()).tracker.interfaces.at(next).name, "veth2");
+  EXPECT_EQ(testing::snapshot_at(pipeline, clock.now()).tracker.interfaces.at(next).name, "veth2");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include "tests/unit/fake_clock.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp {
 namespace {
@@ -60,13 +61,15 @@ class ClaimTrackerTest : public ::testing::Test {
   }
 
   std::optional<AddressReport> report_for(Ipv4Address ip, Vlan vlan = {}) {
-    for (auto& address : tracker.snapshot(clock.now()).addresses) {
+    for (auto& address : testing::snapshot_at(tracker, clock.now()).addresses) {
       if (address.key.ip == ip && address.key.vlan == vlan) return address;
     }
     return std::nullopt;
   }
 
-  InterfaceReport interface_report() { return tracker.snapshot(clock.now()).interfaces.at(eth0); }
+  InterfaceReport interface_report() {
+    return testing::snapshot_at(tracker, clock.now()).interfaces.at(eth0);
+  }
 };
 
 TEST_F(ClaimTrackerTest, OneMacIsStableAndNotReported) {
@@ -103,6 +106,31 @@ TEST_F(ClaimTrackerTest, TheIncidentTimelineIsContested) {
   EXPECT_EQ(counters.mac_changes, 4U);
   EXPECT_EQ(counters.moves, 1U);
   EXPECT_EQ(counters.flaps, 3U);
+}
+
+// A scrape reads; only refresh() (the exporter's verifier, a few times a second) lets time
+// change a verdict. Otherwise when an address settled would depend on when somebody looked.
+TEST_F(ClaimTrackerTest, SnapshotReadsAndOnlyRefreshLetsTimeChangeAVerdict) {
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
+  see(reply(kOwnerMac, kServerIp));
+  see(reply(kRogueMac, kServerIp));
+  tracker.refresh(clock.now());
+  ASSERT_EQ(tracker.snapshot().addresses.size(), 1U);
+  EXPECT_EQ(tracker.snapshot().addresses[0].state, AddressState::contested);
+
+  // Both fall silent and their claims leave the window.
+  clock.advance(config.window + seconds(1));
+  const auto unrefreshed = tracker.snapshot();
+  ASSERT_EQ(unrefreshed.addresses.size(), 1U);
+  EXPECT_EQ(unrefreshed.addresses[0].state, AddressState::contested);
+  EXPECT_EQ(unrefreshed.interfaces.at(eth0).tracked, 1U);
+  EXPECT_EQ(tracker.snapshot().addresses.size(), 1U);  // reading twice changed nothing
+
+  tracker.refresh(clock.now());
+  EXPECT_TRUE(tracker.snapshot().addresses.empty());
+  EXPECT_EQ(tracker.snapshot().interfaces.at(eth0).contested, 0U);
+  EXPECT_EQ(tracker.tracked(), 0U);
 }
 
 TEST_F(ClaimTrackerTest, ConflictEndsWhenTheRogueIsSilentForAWindow) {
@@ -203,7 +231,7 @@ TEST_F(ClaimTrackerTest, TheSameIpOnTwoInterfacesIsTwoAddresses) {
     see(reply(kOwnerMac, kServerIp));
     tracker.observe(eth1, reply(kRogueMac, kServerIp), clock.now());
   }
-  const auto snapshot = tracker.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(tracker, clock.now());
   EXPECT_TRUE(snapshot.addresses.empty());
   EXPECT_EQ(snapshot.interfaces.at(eth1).tracked, 1U);
 }
@@ -237,7 +265,7 @@ TEST_F(ClaimTrackerTest, ClaimantsPerAddressAreCapped) {
     clock.advance(seconds(1));
     small.observe(eth, reply(MacAddress({0x02, 0, 0, 0, 1, i}), kServerIp), clock.now());
   }
-  const auto snapshot = small.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(small, clock.now());
   ASSERT_EQ(snapshot.addresses.size(), 1U);
   EXPECT_EQ(snapshot.addresses[0].claimants.size(), 4U);
   EXPECT_EQ(snapshot.addresses[0].claimants.back().mac, MacAddress({0x02, 0, 0, 0, 1, 49}));
@@ -256,7 +284,7 @@ TEST_F(ClaimTrackerTest, OldestAddressIsEvictedAtTheCap) {
   EXPECT_EQ(small.tracked(), 3U);
   EXPECT_FALSE(small.claimants({Ipv4Address(0xc0000201), {}, eth}, clock.now()).empty());
   EXPECT_TRUE(small.claimants({Ipv4Address(0xc0000202), {}, eth}, clock.now()).empty());
-  EXPECT_EQ(small.snapshot(clock.now()).interfaces[eth].evictions, 1U);
+  EXPECT_EQ(testing::snapshot_at(small, clock.now()).interfaces[eth].evictions, 1U);
 }
 
 TEST_F(ClaimTrackerTest, AFloodOfNewAddressesDoesNotEvictAContestedOne) {
@@ -272,7 +300,7 @@ TEST_F(ClaimTrackerTest, AFloodOfNewAddressesDoesNotEvictAContestedOne) {
     small.observe(eth, reply(kRogueMac, Ipv4Address(0xcb007100 + i)), clock.now());
   }
   EXPECT_EQ(small.tracked(), 3U);
-  const auto snapshot = small.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(small, clock.now());
   ASSERT_EQ(snapshot.addresses.size(), 1U);
   EXPECT_EQ(snapshot.addresses[0].key.ip, kServerIp);
   EXPECT_EQ(snapshot.addresses[0].state, AddressState::contested);
@@ -294,7 +322,7 @@ TEST_F(ClaimTrackerTest, AMillionDistinctClaimsStayWithinTheCap) {
     if (i == 2 * kCap) heap_at_cap = heap_in_use();
   }
   EXPECT_EQ(bounded.tracked(), kCap);
-  const auto snapshot = bounded.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(bounded, clock.now());
   EXPECT_EQ(snapshot.interfaces[eth].tracked, kCap);
   EXPECT_EQ(snapshot.interfaces[eth].evictions, 1'000'000 - kCap);
   // Memory does not grow with the flood once the cap is reached (allow allocator slack).

@@ -12,6 +12,7 @@
 #include "core/nd_probe.h"
 #include "tests/unit/fake_clock.h"
 #include "tests/unit/nd_frame_builder.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp {
 namespace {
@@ -75,7 +76,7 @@ class NdPipelineTest : public ::testing::Test {
   }
 
   std::optional<AddressReport> report_for(const IpAddress& address) {
-    for (auto& report : pipeline.snapshot(clock.now()).tracker.addresses) {
+    for (auto& report : testing::snapshot_at(pipeline, clock.now()).tracker.addresses) {
       if (report.key.ip == address) return report;
     }
     return std::nullopt;
@@ -84,7 +85,9 @@ class NdPipelineTest : public ::testing::Test {
     const auto report = report_for(address);
     return report ? report->state : AddressState::stable;
   }
-  ProbeCounters probe_counters() { return pipeline.snapshot(clock.now()).probes.at(eth0); }
+  ProbeCounters probe_counters() {
+    return testing::snapshot_at(pipeline, clock.now()).probes.at(eth0);
+  }
 };
 
 std::uint64_t rounds(const ProbeCounters& counters, RoundOutcome outcome) {
@@ -149,7 +152,7 @@ TEST_F(NdPipelineTest, DadProbesAloneClaimNothing) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(see(dad_probe(kJoinerMac, kServerIp), seconds(1)).event, ClaimEvent::probe);
   }
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   EXPECT_EQ(snapshot.tracker.interfaces.at(eth0).tracked, 0U);
   EXPECT_TRUE(snapshot.tracker.addresses.empty());
 }
@@ -162,7 +165,9 @@ TEST_F(NdPipelineTest, AnAdvertisementAnsweringSomeonesDadProbeIsAProbeForAClaim
   EXPECT_EQ(see(announcement(kOwnerMac, kServerIp), milliseconds(5)).event,
             ClaimEvent::probe_answered);
   EXPECT_EQ(see(dad_probe(kJoinerMac, kServerIp), seconds(1)).event, ClaimEvent::probe_for_claimed);
-  EXPECT_EQ(pipeline.snapshot(clock.now()).tracker.interfaces.at(eth0).probes_for_claimed, 2U);
+  EXPECT_EQ(
+      testing::snapshot_at(pipeline, clock.now()).tracker.interfaces.at(eth0).probes_for_claimed,
+      2U);
   EXPECT_NE(state_of(kServerIp), AddressState::contested);  // one holder: the joiner backs off
 }
 
@@ -174,7 +179,7 @@ TEST_F(NdPipelineTest, LinkLocalAddressesAreKeptPerLink) {
   see(claim(kRogueMac, kLinkLocal), milliseconds(1), eth1);
   see(claim(kOwnerMac, kLinkLocal), seconds(1), eth0);
   see(claim(kRogueMac, kLinkLocal), milliseconds(1), eth1);
-  EXPECT_TRUE(pipeline.snapshot(clock.now()).tracker.addresses.empty());
+  EXPECT_TRUE(testing::snapshot_at(pipeline, clock.now()).tracker.addresses.empty());
 
   see(claim(kNewNicMac, kLinkLocal), seconds(1), eth0);
   see(claim(kOwnerMac, kLinkLocal), milliseconds(1), eth0);
@@ -189,7 +194,7 @@ TEST_F(NdPipelineTest, ACloneAnsweringAnOwnIpv6AddressIsAnOwnAddressClaim) {
   pipeline.set_host({{eth0, kHostIp}}, {kHostMac}, {}, clock.now());
   see(announcement(kHostMac, kHostIp));
   run(seconds(2), {kRogueMac});
-  const auto snapshot = pipeline.snapshot(clock.now());
+  const auto snapshot = testing::snapshot_at(pipeline, clock.now());
   ASSERT_EQ(snapshot.own_claims.size(), 1U);
   EXPECT_EQ(snapshot.own_claims[0].key, (AddressKey{kHostIp, Vlan{}, eth0}));
   EXPECT_EQ(snapshot.own_claims[0].claimant.mac, kRogueMac);

@@ -20,6 +20,7 @@
 #include "core/nd_probe.h"
 #include "tests/unit/arp_frame_builder.h"
 #include "tests/unit/nd_frame_builder.h"
+#include "tests/unit/snapshot_at.h"
 
 namespace arp {
 namespace {
@@ -267,20 +268,21 @@ TEST(PipelineBatchTest, BatchesGiveTheSameEventsVerdictsCountersAndSnapshotAsSin
     }
     probes_sent += probes.size();
     if (batch_number % 25 == 0) {
-      ASSERT_EQ(describe(batched.pipeline.snapshot(now)), describe(single.pipeline.snapshot(now)))
+      ASSERT_EQ(describe(testing::snapshot_at(batched.pipeline, now)),
+                describe(testing::snapshot_at(single.pipeline, now)))
           << "batch " << batch_number;
     }
   }
   EXPECT_EQ(batched.log.lines, single.log.lines);
-  const auto expected = describe(single.pipeline.snapshot(now));
-  EXPECT_EQ(describe(batched.pipeline.snapshot(now)), expected);
+  const auto expected = describe(testing::snapshot_at(single.pipeline, now));
+  EXPECT_EQ(describe(testing::snapshot_at(batched.pipeline, now)), expected);
 
   // The mix did what it is here for: the comparison covers every path, not only refreshes.
   EXPECT_GT(frames_seen, 5000U);
   EXPECT_GT(claims_changed, 200U);
   EXPECT_GT(probes_sent, 20U);
   EXPECT_GT(single.log.lines.size(), 100U);
-  const auto snapshot = single.pipeline.snapshot(now);
+  const auto snapshot = testing::snapshot_at(single.pipeline, now);
   const auto& eth0 = snapshot.tracker.interfaces.at(0);
   EXPECT_GT(eth0.evictions + snapshot.tracker.interfaces.at(1).evictions, 0U);
   EXPECT_GT(eth0.expirations, 0U);
