@@ -5,15 +5,14 @@
 // while the kernel marks the dumps inconsistent).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "collectors/dad_state.h"
 #include "collectors/logger.h"
 #include "collectors/netlink_dump.h"
+#include "collectors/netlink_events.h"
 
 struct nl_msg;
 
@@ -36,14 +35,12 @@ class AddressEventListener {
   AddressEventListener(Logger& logger, std::size_t max_addresses);
   AddressEventListener(const AddressEventListener&) = delete;
   AddressEventListener& operator=(const AddressEventListener&) = delete;
-  ~AddressEventListener();
+  ~AddressEventListener() = default;
 
   DadSnapshot snapshot() const;
 
  private:
-  void run(const std::stop_token& stop);
   bool resynchronise();
-  bool try_resynchronise();
   static int on_message(nl_msg* message, void* self);
 
   Logger& logger_;
@@ -52,13 +49,9 @@ class AddressEventListener {
   NlSocket dump_;
   mutable std::mutex mutex_;
   DadTable table_;
-  std::uint64_t overruns_ = 0;
   bool synchronised_ = true;
-  // After construction, the listener's thread only.
-  bool resync_due_ = false;
   bool inconsistent_ = false;  // the last dump was marked inconsistent on every attempt
-  std::chrono::steady_clock::time_point retry_at_{};
-  std::jthread thread_;  // last: starts after every other member is ready
+  NetlinkEventLoop loop_;      // last: its thread stops before anything it reads goes
 };
 
 }  // namespace arp

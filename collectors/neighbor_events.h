@@ -1,13 +1,13 @@
 // Follows RTNLGRP_NEIGH on its own thread and counts link-layer address changes and
 // transitions to FAILED. A socket overrun (ENOBUFS) is counted and followed by a dump that
-// resynchronises, so lost events lose no changes.
+// resynchronises (again every second while dumps fail), so lost events lose no changes.
 #pragma once
 
 #include <mutex>
-#include <thread>
 
 #include "collectors/logger.h"
 #include "collectors/neighbor_netlink.h"
+#include "collectors/netlink_events.h"
 
 namespace arp {
 
@@ -31,18 +31,17 @@ class NeighborEventSink {
 
 class NeighborEventListener {
  public:
-  // Throws std::runtime_error when the netlink socket cannot be set up. `sink` (not owned,
-  // may be null) must outlive the listener.
+  // Throws std::runtime_error when the netlink socket cannot be set up or the first dump fails.
+  // `sink` (not owned, may be null) must outlive the listener.
   NeighborEventListener(Logger& logger, std::size_t max_entries, int receive_buffer_bytes,
                         NeighborEventSink* sink = nullptr);
   NeighborEventListener(const NeighborEventListener&) = delete;
   NeighborEventListener& operator=(const NeighborEventListener&) = delete;
-  ~NeighborEventListener();
+  ~NeighborEventListener() = default;
 
   NeighborEventCounts counts() const;
 
  private:
-  void run(const std::stop_token& stop);
   void resynchronise();
   static int on_message(nl_msg* message, void* self);
 
@@ -51,10 +50,9 @@ class NeighborEventListener {
   NlSocket dump_;
   mutable std::mutex mutex_;
   NeighborChangeCounter counter_;
-  std::uint64_t overruns_ = 0;
   int receive_buffer_bytes_ = 0;
   NeighborEventSink* sink_;
-  std::jthread thread_;  // last: starts after every other member is ready
+  NetlinkEventLoop loop_;  // last: its thread stops before anything it reads goes
 };
 
 }  // namespace arp
