@@ -43,7 +43,8 @@ int AddressEventListener::on_message(nl_msg* message, void* self) {
 }
 
 // Built apart and swapped in: a scrape never waits for a dump, and a dump that fails half-way
-// leaves the table as it was (and the snapshot unsynchronised until a dump succeeds).
+// throws and leaves the table as it was (the loop reports it unsynchronised until a dump
+// succeeds).
 //
 // A dump the kernel marks inconsistent on every attempt is used, and retried a second later:
 // one taken while an interface with many addresses was torn down can still list addresses
@@ -53,17 +54,11 @@ int AddressEventListener::on_message(nl_msg* message, void* self) {
 bool AddressEventListener::resynchronise() {
   DadTable dumped(max_addresses_);
   bool consistent = false;
-  try {
-    for (int attempt = 0; attempt < kDumpAttempts && !consistent; ++attempt) {
-      dumped = DadTable(max_addresses_);
-      consistent = !dump_addresses(dump_.get(), [&](const AddressMessage& address) {
-                      dumped.apply(address.key, address.flags, address.deleted);
-                    }).interrupted;
-    }
-  } catch (const std::exception&) {
-    const std::lock_guard lock(mutex_);
-    synchronised_ = false;
-    throw;
+  for (int attempt = 0; attempt < kDumpAttempts && !consistent; ++attempt) {
+    dumped = DadTable(max_addresses_);
+    consistent = !dump_addresses(dump_.get(), [&](const AddressMessage& address) {
+                    dumped.apply(address.key, address.flags, address.deleted);
+                  }).interrupted;
   }
   if (!consistent && !inconsistent_) {
     logger_.warn("address dump inconsistent (NLM_F_DUMP_INTR), retrying every second",
@@ -74,7 +69,6 @@ bool AddressEventListener::resynchronise() {
   // Even an inconsistent dump is nearer the truth than the table it replaces, which missed the
   // events that the overrun dropped.
   table_.adopt(std::move(dumped));
-  synchronised_ = true;
   return consistent;
 }
 
@@ -83,7 +77,7 @@ DadSnapshot AddressEventListener::snapshot() const {
   return {.addresses = table_.entries(),
           .overruns = loop_.overruns(),
           .overflows = table_.overflows(),
-          .synchronised = synchronised_};
+          .synchronised = loop_.synchronised()};
 }
 
 }  // namespace arp

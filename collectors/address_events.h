@@ -49,7 +49,6 @@ class AddressEventListener {
   NlSocket dump_;
   mutable std::mutex mutex_;
   DadTable table_;
-  bool synchronised_ = true;
   bool inconsistent_ = false;  // the last dump was marked inconsistent on every attempt
   NetlinkEventLoop loop_;      // last: its thread stops before anything it reads goes
 };

@@ -62,10 +62,10 @@ NetlinkEventLoop::~NetlinkEventLoop() {
 bool NetlinkEventLoop::resynchronise_now() {
   try {
     const bool in_step = resynchronise_();
-    failing_ = false;
+    failing_.store(false, std::memory_order_relaxed);
     return in_step;
   } catch (const std::exception& failure) {
-    if (!std::exchange(failing_, true)) {
+    if (!failing_.exchange(true, std::memory_order_relaxed)) {
       logger_.error(name_ + " resynchronisation failed, retrying every second",
                     {{"err", failure.what()}});
     }

@@ -53,6 +53,9 @@ class NetlinkEventLoop {
 
   // ENOBUFS on the socket, each followed by a resynchronising dump.
   std::uint64_t overruns() const { return overruns_.load(std::memory_order_relaxed); }
+  // False while the last resynchronisation threw (it is retried every second): the listener's
+  // table may miss what the lost events said.
+  bool synchronised() const { return !failing_.load(std::memory_order_relaxed); }
 
  private:
   void run(const std::stop_token& stop);
@@ -62,7 +65,7 @@ class NetlinkEventLoop {
   Logger& logger_;
   std::function<bool()> resynchronise_;
   std::atomic<std::uint64_t> overruns_{0};
-  bool failing_ = false;  // the last resynchronisation threw (logged once)
+  std::atomic<bool> failing_{false};  // the last resynchronisation threw (logged once)
   // The loop's thread only, once started.
   bool resync_due_ = false;
   std::chrono::steady_clock::time_point retry_at_{};
