@@ -412,11 +412,14 @@ AddressState ClaimTracker::state_of(const Record& record, Timestamp now) const {
 
 AddressReport ClaimTracker::report_of(const Record& record, AddressState state) {
   auto claimants = record.contest->claimants;
+  const auto holder =
+      record.current < claimants.size() ? claimants[record.current].mac : MacAddress{};
   std::sort(claimants.begin(), claimants.end(),
             [](const Claimant& a, const Claimant& b) { return a.first_seen < b.first_seen; });
   return AddressReport{.key = record.key,
                        .state = state,
                        .claimants = std::move(claimants),
+                       .holder = holder,
                        .last_change = record.contest->last_change,
                        .verified = record.contest->verified_at != Timestamp{}};
 }

@@ -123,6 +123,9 @@ struct AddressReport {
   AddressKey key;
   AddressState state = AddressState::stable;
   std::vector<Claimant> claimants;  // oldest first_seen first
+  // The MAC that claimed last, in the order the frames came: frames handed over in one batch
+  // share a time, so the claimants' last_seen can tie and cannot tell who holds it now.
+  MacAddress holder;
   Timestamp last_change;
   // Set once a verification round for the address was answered: the verdict weighs what the
   // segment said when asked, not only what it volunteered.

@@ -32,11 +32,12 @@ void TroubleTimeline::observe(const AddressReport& address, AddressState previou
     }
   }
   // The MAC that claimed last holds the address now; a mark only when that changed hands.
-  const auto current = std::max_element(
-      address.claimants.begin(), address.claimants.end(),
-      [](const Claimant& a, const Claimant& b) { return a.last_seen < b.last_seen; });
+  const auto current =
+      std::find_if(address.claimants.begin(), address.claimants.end(),
+                   [&](const Claimant& c) { return c.mac == address.holder; });
   const auto* last_claim = last_mark<ClaimMark>(timeline);
-  if (last_claim == nullptr || last_claim->mac != current->mac) {
+  if (current != address.claimants.end() &&
+      (last_claim == nullptr || last_claim->mac != current->mac)) {
     add(timeline, {current->last_seen, ClaimMark{.mac = current->mac, .frames = current->frames}},
         now);
   }

@@ -250,6 +250,33 @@ TEST_F(ArpPipelineVerificationTest, TimelineTellsTheIncidentWithTheRoundBothAnsw
   EXPECT_EQ(entries[0].mac, kRogueMac);
 }
 
+// The capture hands frames over in batches, each under one time: an owner and a rogue taking
+// turns inside one batch still change hands on the timeline at every turn, in frame order.
+TEST_F(ArpPipelineVerificationTest, TimelineFollowsTurnsInsideOneBatchInFrameOrder) {
+  see(claim(kOwnerMac, kServerIp));
+  std::vector<DecodeResult> batch;
+  for (int turn = 0; turn < 3; ++turn) {
+    batch.push_back(decode_frame(claim(kRogueMac, kServerIp)));
+    batch.push_back(decode_frame(claim(kOwnerMac, kServerIp)));
+  }
+  batch.push_back(decode_frame(claim(kRogueMac, kServerIp)));
+  std::vector<ClaimEvent> events(batch.size());
+  clock.advance(seconds(1));
+  pipeline.process_batch(eth0, batch, clock.now(), events);
+
+  const auto timelines = pipeline.timelines(clock.now());
+  ASSERT_EQ(timelines.size(), 1U);
+  std::vector<MacAddress> claims;
+  for (const auto& event : timelines.front().events) {
+    if (const auto* mark = std::get_if<ClaimMark>(&event.what)) claims.push_back(mark->mac);
+  }
+  // The owner's first claim, then the seven turns: the rogue holds it last.
+  ASSERT_EQ(claims.size(), 8U);
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    EXPECT_EQ(claims[i], i % 2 == 0 ? kOwnerMac : kRogueMac) << "mark " << i;
+  }
+}
+
 // The same frames, with probing off: still only a move (the blind spot verification closes).
 TEST(ArpPipelinePassiveTest, QuietOwnerAndRogueLookLikeAMoveWithoutProbing) {
   FakeClock clock;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "tests/unit/fake_clock.h"
 
 namespace arp {
@@ -15,10 +18,19 @@ const AddressKey kKey{*Ipv4Address::parse("192.0.2.10"), Vlan{}, 0};
 const MacAddress kOwner = mac("00:1b:21:0a:00:0a");
 const MacAddress kRogue = mac("00:50:56:0b:00:0b");
 
-AddressReport report(const AddressKey& key, AddressState state, std::vector<Claimant> claimants) {
+// Held by `holder`, or else by the claimant seen last.
+AddressReport report(const AddressKey& key, AddressState state, std::vector<Claimant> claimants,
+                     std::optional<MacAddress> holder = std::nullopt) {
+  if (!holder && !claimants.empty()) {
+    holder = std::max_element(claimants.begin(), claimants.end(),
+                              [](const Claimant& a, const Claimant& b) {
+                                return a.last_seen < b.last_seen;
+                              })->mac;
+  }
   return {.key = key,
           .state = state,
           .claimants = std::move(claimants),
+          .holder = holder.value_or(MacAddress{}),
           .last_change = {},
           .verified = false};
 }
@@ -91,6 +103,29 @@ TEST_F(TroubleTimelineTest, MarksEachChangeOfClaimantAndNotTheSameClaimantTwice)
   EXPECT_EQ(claims[2]->frames, 31U);
   EXPECT_EQ(marks<VerdictMark>(story).size(), 2U);
   EXPECT_EQ(story.verdict, AddressState::contested);
+}
+
+TEST_F(TroubleTimelineTest, MarksTheHolderTheTrackerNamesWhenClaimsShareATime) {
+  // Frames handed over in one batch share a time: the owner and the rogue both claimed "now",
+  // the rogue last. Who holds the address cannot be read from last_seen, only from the report.
+  rogue_takes_over();
+  clock.advance(seconds(2));
+  const auto start = clock.now() - seconds(32);
+  const auto both_now = [&](const MacAddress& holder) {
+    return report(kKey, AddressState::contested,
+                  {{kOwner, 31, start, clock.now()}, {kRogue, 2, start + seconds(30), clock.now()}},
+                  holder);
+  };
+  timeline.observe(both_now(kOwner), AddressState::moved, clock.now());
+  clock.advance(seconds(1));
+  timeline.observe(both_now(kRogue), AddressState::contested, clock.now());
+  clock.advance(seconds(1));
+  timeline.observe(both_now(kOwner), AddressState::contested, clock.now());
+  const auto claims = marks<ClaimMark>(timeline.snapshot(clock.now()).front());
+  ASSERT_EQ(claims.size(), 5U);  // owner, rogue, then owner, rogue, owner again
+  EXPECT_EQ(claims[2]->mac, kOwner);
+  EXPECT_EQ(claims[3]->mac, kRogue);
+  EXPECT_EQ(claims[4]->mac, kOwner);
 }
 
 TEST_F(TroubleTimelineTest, KeepsRoundsWithAndWithoutAnswersAtTheTimeTheyWereSent) {
