@@ -32,9 +32,8 @@ void TroubleTimeline::observe(const AddressReport& address, AddressState previou
     }
   }
   // The MAC that claimed last holds the address now; a mark only when that changed hands.
-  const auto current =
-      std::find_if(address.claimants.begin(), address.claimants.end(),
-                   [&](const Claimant& c) { return c.mac == address.holder; });
+  const auto current = std::find_if(address.claimants.begin(), address.claimants.end(),
+                                    [&](const Claimant& c) { return c.mac == address.holder; });
   const auto* last_claim = last_mark<ClaimMark>(timeline);
   if (current != address.claimants.end() &&
       (last_claim == nullptr || last_claim->mac != current->mac)) {

@@ -22,10 +22,10 @@ const MacAddress kRogue = mac("00:50:56:0b:00:0b");
 AddressReport report(const AddressKey& key, AddressState state, std::vector<Claimant> claimants,
                      std::optional<MacAddress> holder = std::nullopt) {
   if (!holder && !claimants.empty()) {
-    holder = std::max_element(claimants.begin(), claimants.end(),
-                              [](const Claimant& a, const Claimant& b) {
-                                return a.last_seen < b.last_seen;
-                              })->mac;
+    holder = std::max_element(
+                 claimants.begin(), claimants.end(),
+                 [](const Claimant& a, const Claimant& b) { return a.last_seen < b.last_seen; })
+                 ->mac;
   }
   return {.key = key,
           .state = state,
