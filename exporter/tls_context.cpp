@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <array>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "exporter/civetweb_openssl.h"
@@ -65,6 +67,27 @@ Pem read_pem(const PemSource& source, const char* file_key, const char* inline_k
   auto text = read_text_file(source.file, error);
   if (!text) throw WebConfigError(std::string(file_key) + ": " + error);
   return {std::string(file_key) + " " + source.file.string(), std::move(*text)};
+}
+
+// What the settings are built from, read once per handshake: the certificate, key and client
+// CA as they are now. `text` is all three together, to tell whether any of them changed.
+struct TlsMaterial {
+  Pem certificate;
+  Pem key;
+  std::optional<Pem> client_ca;
+  std::string text;
+};
+
+TlsMaterial read_material(const TlsServerConfig& tls) {
+  TlsMaterial material{.certificate = read_pem(tls.certificate, "cert_file", "cert"),
+                       .key = read_pem(tls.key, "key_file", "key"),
+                       .client_ca = std::nullopt,
+                       .text = {}};
+  if (!tls.client_ca.empty())
+    material.client_ca = read_pem(tls.client_ca, "client_ca_file", "client_ca");
+  material.text = material.certificate.text + '\0' + material.key.text + '\0' +
+                  (material.client_ca ? material.client_ca->text : "");
+  return material;
 }
 
 std::vector<Certificate> certificates(const Pem& pem) {
@@ -128,8 +151,9 @@ std::string openssl_cipher_list(SSL_CTX* context, const std::vector<std::string>
 }
 
 std::shared_ptr<const TlsSettings> build_settings(std::shared_ptr<const WebConfig> config,
-                                                  const Pem& certificate_pem, const Pem& key_pem,
-                                                  const Pem* client_ca_pem) {
+                                                  const TlsMaterial& material) {
+  const Pem& certificate_pem = material.certificate;
+  const Pem& key_pem = material.key;
   const TlsServerConfig& tls = *config->tls;
   auto settings = std::make_shared<TlsSettings>();
   settings->context.reset(SSL_CTX_new(TLS_server_method()));
@@ -155,12 +179,12 @@ std::shared_ptr<const TlsSettings> build_settings(std::shared_ptr<const WebConfi
     throw WebConfigError(key_pem.what + ": the key does not belong to " + certificate_pem.what);
   }
 
-  if (client_ca_pem != nullptr) {
+  if (material.client_ca) {
     X509_STORE* store = SSL_CTX_get_cert_store(context);
-    for (const auto& ca : certificates(*client_ca_pem)) {
+    for (const auto& ca : certificates(*material.client_ca)) {
       if (X509_STORE_add_cert(store, ca.get()) != 1 ||
           SSL_CTX_add_client_CA(context, ca.get()) != 1) {
-        throw WebConfigError(client_ca_pem->what + ": " + openssl_error());
+        throw WebConfigError(material.client_ca->what + ": " + openssl_error());
       }
     }
   }
@@ -223,13 +247,9 @@ TlsContext::TlsContext(WebConfigFile& file, Logger& logger) : file_(file), logge
   // Start-up: an unusable file is an error here, not a log line.
   const auto config = file_.initial();
   try {
-    const auto certificate = read_pem(config->tls->certificate, "cert_file", "cert");
-    const auto key = read_pem(config->tls->key, "key_file", "key");
-    std::optional<Pem> client_ca;
-    if (!config->tls->client_ca.empty())
-      client_ca = read_pem(config->tls->client_ca, "client_ca_file", "client_ca");
-    settings_ = build_settings(config, certificate, key, client_ca ? &*client_ca : nullptr);
-    material_ = certificate.text + '\0' + key.text + '\0' + (client_ca ? client_ca->text : "");
+    auto material = read_material(*config->tls);
+    settings_ = build_settings(config, material);
+    material_ = std::move(material.text);
   } catch (const WebConfigError& error) {
     throw WebConfigError("web config " + file_.path().string() + ": " + error.what());
   }
@@ -248,12 +268,8 @@ std::shared_ptr<const TlsSettings> TlsContext::settings_now() {
     error = "tls_server_config no longer enables TLS; the port stays TLS until a restart";
   } else {
     try {
-      const auto certificate = read_pem(config->tls->certificate, "cert_file", "cert");
-      const auto key = read_pem(config->tls->key, "key_file", "key");
-      std::optional<Pem> client_ca;
-      if (!config->tls->client_ca.empty())
-        client_ca = read_pem(config->tls->client_ca, "client_ca_file", "client_ca");
-      material = certificate.text + '\0' + key.text + '\0' + (client_ca ? client_ca->text : "");
+      auto read = read_material(*config->tls);
+      material = std::move(read.text);
       {
         const std::lock_guard lock(mutex_);
         if (settings_->config == config && material == material_) {
@@ -263,7 +279,7 @@ std::shared_ptr<const TlsSettings> TlsContext::settings_now() {
           return settings_;
         }
       }
-      built = build_settings(config, certificate, key, client_ca ? &*client_ca : nullptr);
+      built = build_settings(config, read);
     } catch (const WebConfigError& invalid) {
       error = invalid.what();
     }
