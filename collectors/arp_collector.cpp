@@ -365,22 +365,19 @@ std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapsh
   return named;
 }
 
-ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures, StateDetail detail) {
+ArpState take_arp_state(const SharedPipeline& pipeline, const CaptureView& captures,
+                        StateDetail detail) {
   ArpState state;
   const auto now = pipeline.now();
   const auto take = [&](const ArpPipeline& p) {
     state.pipeline = p.snapshot(now);
     state.window = p.tracker().config().window;
   };
-  if (detail == StateDetail::page) {
-    // One critical section: the page's timelines and table describe the same moment.
-    pipeline.with([&](ArpPipeline& p) {
-      state.timelines = p.timelines(now);
-      take(p);
-    });
-  } else {
-    pipeline.read(take);
-  }
+  pipeline.read([&](const ArpPipeline& p) {
+    take(p);
+    // In the same critical section: the page's timelines and table describe the same moment.
+    if (detail == StateDetail::page) state.timelines = p.timelines(now);
+  });
   const auto offset = pipeline.wall(now) - now;
   shift_times(state.pipeline, offset);
   shift_times(state.timelines, offset);

@@ -50,12 +50,12 @@ std::vector<NamedOwnAddressClaim> name_own_claims(const PipelineSnapshot& snapsh
 enum class StateDetail : std::uint8_t { metrics, page };
 
 // The state of a live pipeline, its times turned from the monotonic clock into wall-clock time.
-ArpState take_arp_state(SharedPipeline& pipeline, const CaptureView& captures,
+ArpState take_arp_state(const SharedPipeline& pipeline, const CaptureView& captures,
                         StateDetail detail = StateDetail::metrics);
 
 class ArpCollector : public PartialCollectable {
  public:
-  ArpCollector(SharedPipeline& pipeline, const CaptureManager& captures,
+  ArpCollector(const SharedPipeline& pipeline, const CaptureManager& captures,
                const VendorRegistry& vendors, std::size_t max_address_series)
       : pipeline_(pipeline),
         captures_(captures),
@@ -67,7 +67,7 @@ class ArpCollector : public PartialCollectable {
   ArpState state(StateDetail detail = StateDetail::metrics) const;
 
  private:
-  SharedPipeline& pipeline_;
+  const SharedPipeline& pipeline_;
   const CaptureManager& captures_;
   const VendorRegistry& vendors_;
   const std::size_t max_address_series_;

@@ -119,7 +119,7 @@ void ArpPipeline::set_host(const std::vector<HostAddress>& addresses, std::vecto
 
 std::vector<Probe> ArpPipeline::advance(Timestamp now) {
   if (!planner_) {
-    tracker_.refresh(now);
+    refresh(now);
     return {};
   }
   for (const auto& [interface, vlan, ip] : contested_) {
@@ -133,7 +133,7 @@ std::vector<Probe> ArpPipeline::advance(Timestamp now) {
     timeline_.round(round.key, round.reason, round.result.started, round.result.answers, now);
     tracker_.verified(round.key, with_this_host(round.key, round.result, now), now);
   }
-  tracker_.refresh(now);
+  refresh(now);
   return std::move(step.send);
 }
 
@@ -181,8 +181,7 @@ void ArpPipeline::note_neighbor(std::string_view interface, IpAddress ip, const 
   timeline_.neighbor({ip, Vlan{}, *index}, entry, now);
 }
 
-std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) {
-  tracker_.refresh(now);  // a verdict that time alone changed belongs on the timeline too
+std::vector<AddressTimeline> ArpPipeline::timelines(Timestamp now) const {
   auto timelines = timeline_.snapshot(now);
   for (auto& timeline : timelines) {
     if (auto claimants = tracker_.claimants(timeline.key, now); !claimants.empty()) {

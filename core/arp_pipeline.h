@@ -78,9 +78,12 @@ class ArpPipeline : private VerdictObserver {
   // What the pipeline holds, read without changing it: verdicts as the last advance() or
   // refresh() left them (own-address claims are read as of `now`). A scrape never decides.
   PipelineSnapshot snapshot(Timestamp now) const;
-  // Applies what time alone changes: claims leaving the window, verdicts that follow. advance()
-  // does it too; for callers that do not verify (capture files, tests).
-  void refresh(Timestamp now) { tracker_.refresh(now); }
+  // Applies what time alone changes: claims and timeline events leaving the window, verdicts
+  // that follow. advance() does it too; for callers that do not verify (capture files, tests).
+  void refresh(Timestamp now) {
+    tracker_.refresh(now);
+    timeline_.expire(now);
+  }
 
   // This host's addresses and MACs, and the addresses to sweep (--collector.arp.probe.watch).
   // Ignored addresses are never probed.
@@ -116,8 +119,9 @@ class ArpPipeline : private VerdictObserver {
   // The addresses whose timelines are kept, so an edge can pick the neighbour entries to feed.
   std::vector<AddressKey> timeline_keys() const { return timeline_.keys(); }
   // The timelines of the addresses in trouble, each with its claimants as the tracker has them
-  // now (frames and last claim), most recently active first.
-  std::vector<AddressTimeline> timelines(Timestamp now);
+  // (frames and last claim), most recently active first; like snapshot(), as the last
+  // advance() or refresh() left them.
+  std::vector<AddressTimeline> timelines(Timestamp now) const;
 
   ClaimTracker& tracker() { return tracker_; }
   const ClaimTracker& tracker() const { return tracker_; }

@@ -73,25 +73,32 @@ std::vector<AddressKey> TroubleTimeline::keys() const {
   return keys;
 }
 
-void TroubleTimeline::expire(Timestamp now) {
-  const auto horizon = now - config_.window;
-  for (auto entry = timelines_.begin(); entry != timelines_.end();) {
-    auto& timeline = entry->second;
-    while (!timeline.events.empty() && timeline.events.front().at < horizon) {
-      if (const auto* mark = std::get_if<NeighborMark>(&timeline.events.front().what)) {
-        timeline.neighbor_before = *mark;
-      }
-      timeline.events.pop_front();
+void TroubleTimeline::drop_before(AddressTimeline& timeline, Timestamp horizon) {
+  while (!timeline.events.empty() && timeline.events.front().at < horizon) {
+    if (const auto* mark = std::get_if<NeighborMark>(&timeline.events.front().what)) {
+      timeline.neighbor_before = *mark;
     }
-    entry = timeline.events.empty() ? timelines_.erase(entry) : std::next(entry);
+    timeline.events.pop_front();
   }
 }
 
-std::vector<AddressTimeline> TroubleTimeline::snapshot(Timestamp now) {
-  expire(now);
+void TroubleTimeline::expire(Timestamp now) {
+  const auto horizon = now - config_.window;
+  for (auto entry = timelines_.begin(); entry != timelines_.end();) {
+    drop_before(entry->second, horizon);
+    entry = entry->second.events.empty() ? timelines_.erase(entry) : std::next(entry);
+  }
+}
+
+std::vector<AddressTimeline> TroubleTimeline::snapshot(Timestamp now) const {
+  const auto horizon = now - config_.window;
   std::vector<AddressTimeline> copy;
   copy.reserve(timelines_.size());
-  for (const auto& [key, timeline] : timelines_) copy.push_back(timeline);
+  for (const auto& [key, timeline] : timelines_) {
+    auto& story = copy.emplace_back(timeline);
+    drop_before(story, horizon);
+    if (story.events.empty()) copy.pop_back();
+  }
   std::sort(copy.begin(), copy.end(), [](const AddressTimeline& a, const AddressTimeline& b) {
     return a.last_active > b.last_active;
   });

@@ -95,8 +95,8 @@ class TroubleTimeline {
   // Drops events older than the window, and addresses left with none.
   void expire(Timestamp now);
 
-  // Most recently active first.
-  std::vector<AddressTimeline> snapshot(Timestamp now);
+  // Most recently active first, as expire(now) would leave them; changes nothing.
+  std::vector<AddressTimeline> snapshot(Timestamp now) const;
 
   const TimelineConfig& config() const { return config_; }
 
@@ -104,6 +104,8 @@ class TroubleTimeline {
   AddressTimeline& timeline_for(const AddressKey& key, Timestamp now);  // creates, evicting
   void add(AddressTimeline& timeline, TimelineEvent event, Timestamp now) const;
   static const NeighborMark* last_neighbor(const AddressTimeline& timeline);
+  // Drops the events before `horizon`, keeping where this host's entry pointed at the edge.
+  static void drop_before(AddressTimeline& timeline, Timestamp horizon);
 
   TimelineConfig config_;
   std::unordered_map<AddressKey, AddressTimeline, AddressKeyHash> timelines_;

@@ -197,6 +197,8 @@ TEST_F(TroubleTimelineTest, ForgetsWhatLeftTheWindowButWhereThisHostSentAtItsEdg
 
   clock.advance(std::chrono::minutes(4));  // and now the round too: nothing left to tell
   EXPECT_TRUE(timeline.snapshot(clock.now()).empty());
+  EXPECT_TRUE(timeline.follows(kKey));  // a snapshot only reads; expire() forgets
+  timeline.expire(clock.now());
   EXPECT_FALSE(timeline.follows(kKey));
 }
 
