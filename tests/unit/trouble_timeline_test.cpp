@@ -121,7 +121,8 @@ TEST_F(TroubleTimelineTest, MarksTheHolderTheTrackerNamesWhenClaimsShareATime) {
   timeline.observe(both_now(kRogue), AddressState::contested, clock.now());
   clock.advance(seconds(1));
   timeline.observe(both_now(kOwner), AddressState::contested, clock.now());
-  const auto claims = marks<ClaimMark>(timeline.snapshot(clock.now()).front());
+  const auto story = timeline.snapshot(clock.now()).front();
+  const auto claims = marks<ClaimMark>(story);
   ASSERT_EQ(claims.size(), 5U);  // owner, rogue, then owner, rogue, owner again
   EXPECT_EQ(claims[2]->mac, kOwner);
   EXPECT_EQ(claims[3]->mac, kRogue);
