@@ -369,12 +369,9 @@ ArpState take_arp_state(const SharedPipeline& pipeline, const CaptureView& captu
                         StateDetail detail) {
   ArpState state;
   const auto now = pipeline.now();
-  const auto take = [&](const ArpPipeline& p) {
+  pipeline.read([&](const ArpPipeline& p) {
     state.pipeline = p.snapshot(now);
     state.window = p.tracker().config().window;
-  };
-  pipeline.read([&](const ArpPipeline& p) {
-    take(p);
     // In the same critical section: the page's timelines and table describe the same moment.
     if (detail == StateDetail::page) state.timelines = p.timelines(now);
   });
